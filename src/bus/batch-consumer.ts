@@ -1,0 +1,105 @@
+/**
+ * Runs a stage as a Kafka consumer group member with the pipeline's delivery contract:
+ *
+ * - the handler gets one partition's batch and must either finish it (sink acknowledged, bad messages
+ *   dead-lettered) or throw;
+ * - offsets are committed only after the handler resolved, so a crash replays the batch (at-least-once;
+ *   the sinks are idempotent, which makes it effectively-once);
+ * - a retriable error (sink slow or down) retries the same batch with capped exponential backoff while
+ *   heartbeating: consumption of that partition waits instead of buffering (backpressure);
+ * - a non-retriable error stops the consumer: it is a bug or a misconfiguration, not bad input.
+ */
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { describeError, isRetriable } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+
+export interface BatchContext {
+  topic: string;
+  partition: number;
+}
+
+export type BatchHandler = (messages: KafkaMessage[], context: BatchContext) => Promise<void>;
+
+export interface BatchConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topic: string;
+  handler: BatchHandler;
+  logger: Logger;
+  /** Read the topic from the start when the group has no committed offset (default true). */
+  fromBeginning?: boolean;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Called after each committed batch (metrics, progress). */
+  onCommitted?: (count: number, context: BatchContext) => void;
+  /** Called when the consumer stops for good on a non-retriable error. */
+  onCrash?: (error: unknown) => void;
+}
+
+export interface RunningConsumer {
+  consumer: Consumer;
+  /** Finishes the batch in flight, commits it and leaves the group. */
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startBatchConsumer(options: BatchConsumerOptions): Promise<RunningConsumer> {
+  const { kafka, groupId, topic, handler, logger } = options;
+  const retryBaseMs = options.retryBaseMs ?? 250;
+  const retryMaxMs = options.retryMaxMs ?? 10_000;
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, retry: { retries: 10 } });
+  const log = logger.child({ group: groupId, topic });
+
+  consumer.on(consumer.events.CRASH, (event) => {
+    const error = event.payload.error;
+    log.error('consumer crashed', { error: describeError(error), restart: event.payload.restart });
+    if (!event.payload.restart) options.onCrash?.(error);
+  });
+
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      const context = { topic: batch.topic, partition: batch.partition };
+      if (batch.messages.length === 0) return;
+      for (let attempt = 1; ; attempt++) {
+        if (!isRunning() || isStale()) return; // rebalanced away or stopping: the next owner replays it
+        try {
+          await handler(batch.messages, context);
+          break;
+        } catch (error) {
+          if (!isRetriable(error)) throw error;
+          const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(attempt - 1, 16));
+          log.warn('batch failed, will retry', {
+            partition: batch.partition,
+            attempt,
+            delayMs: delay,
+            error: describeError(error),
+          });
+          // Sleep in slices so the group does not think we died while the sink recovers.
+          for (let waited = 0; waited < delay && isRunning(); waited += 1000) {
+            await sleep(Math.min(1000, delay - waited));
+            await heartbeat();
+          }
+        }
+      }
+      const last = batch.messages[batch.messages.length - 1]!;
+      resolveOffset(last.offset); // KafkaJS fetches from the last resolved offset
+      await consumer.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+      ]);
+      options.onCommitted?.(batch.messages.length, context);
+      await heartbeat();
+    },
+  });
+
+  return {
+    consumer,
+    stop: async () => {
+      await consumer.disconnect();
+    },
+  };
+}

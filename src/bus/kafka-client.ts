@@ -1,0 +1,23 @@
+/**
+ * The Kafka connection: one KafkaJS client per process, its log lines routed into ours.
+ */
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import type { Logger } from '../core/log.ts';
+
+export function createKafka(options: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
+  const log = options.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    // KafkaJS's default is chatty at INFO (every join/leave); WARN keeps the signal.
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...fields } = entry;
+        if (level <= logLevel.ERROR) log.error(message, fields);
+        else log.warn(message, fields);
+      },
+    retry: { initialRetryTime: 300, retries: 8 },
+  });
+}

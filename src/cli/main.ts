@@ -1,0 +1,240 @@
+/**
+ * The pantau command line. `npm start` runs `demo`; `npm run pantau -- <command>` runs any command.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadClassifier, type Classifier } from '../classifier/index.ts';
+import { loadConfig, type AppConfig } from '../config/config.ts';
+import { PROJECT_ROOT } from '../config/pipeline.ts';
+import { describeError } from '../core/errors.ts';
+import { createLogger, type Logger } from '../core/log.ts';
+import { createApiServer, listen } from '../api/server.ts';
+import { openContext, type PipelineContext } from '../pipeline/context.ts';
+import { resolveEndpoints } from '../pipeline/endpoints.ts';
+import { checkHealth } from '../pipeline/health.ts';
+import { ALL_STAGES, startWorkers, type StageName, type Workers } from '../pipeline/workers.ts';
+import { ingestJsonlFile, type IngestProgress } from '../sources/jsonl-file.ts';
+
+export const SAMPLE_POSTS_FILE = resolve(PROJECT_ROOT, 'test/fixtures/sample-posts.jsonl');
+
+const HELP = `pantau — negative-content and hoax monitoring for Bakohumas humas teams
+
+Usage: npm run pantau -- <command> [options]      (npm start = demo)
+
+Commands:
+  demo [--file F] [--exit]    Start local Kafka + Elasticsearch if none is configured, run every stage,
+                              ingest F (default: the sample posts), wait until all are indexed, then serve
+                              the dashboard and review list. --exit stops after the report instead.
+  ingest --file F             Produce a JSONL file of posts to posts.raw (bad lines go to posts.dlq).
+  work [--stages a,b]         Run stream stages: classify, index, alerts (default: all). Stops on SIGTERM
+                              after finishing and committing the batch in flight.
+  serve                       Serve the dashboard (/), the review list (/api/flagged) and /healthz.
+  setup                       Create the topics and index templates (idempotent), then exit.
+  validate                    Check the pipeline file, the environment and the model; exit 1 if invalid.
+  help                        This text.
+
+Environment:
+  KAFKA_BROKERS=host:port,...   ELASTICSEARCH_URL=http://...   Use existing clusters; nothing local starts.
+  ELASTICSEARCH_API_KEY | ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD
+  PANTAU_WEBHOOK_URL            Where alerts are POSTed (JSON). Unset: alerts are only recorded.
+  PANTAU_PIPELINE               Pipeline file (default pipelines/pantau.pipeline.json).
+  PANTAU_INDEX_PREFIX, PANTAU_HTTP_HOST, PANTAU_HTTP_PORT, PANTAU_MODEL_DIR, LOG_LEVEL
+`;
+
+const say = (line: string) => process.stdout.write(line + '\n');
+
+function progressLine(p: IngestProgress): string {
+  const pct = p.bytesTotal > 0 ? Math.round((p.bytesRead / p.bytesTotal) * 100) : 100;
+  return `ingest ${pct}%: ${p.lines} lines, ${p.produced} posts to Kafka, ${p.deadLettered} to the dead-letter topic`;
+}
+
+interface Runtime {
+  config: AppConfig;
+  ctx: PipelineContext;
+  logger: Logger;
+  classifier?: Classifier;
+}
+
+async function openRuntime(logger: Logger, withClassifier: boolean): Promise<Runtime> {
+  const config = loadConfig();
+  const endpoints = await resolveEndpoints(config, say);
+  const classifier = withClassifier ? await loadClassifier(config.modelDir ? { modelDir: config.modelDir } : {}) : undefined;
+  if (classifier) say(`model ${classifier.modelVersion} loaded on the ${classifier.backend} backend`);
+  const ctx = await openContext(config, endpoints, logger);
+  return { config, ctx, logger, ...(classifier ? { classifier } : {}) };
+}
+
+/** Runs `stop` once on SIGINT/SIGTERM, then exits. */
+function onShutdown(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: finishing the batch in flight and shutting down…`);
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${describeError(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => handler('SIGINT'));
+  process.once('SIGTERM', () => handler('SIGTERM'));
+}
+
+async function serve(rt: Runtime) {
+  const { pipeline } = rt.config;
+  const server = createApiServer({
+    es: rt.ctx.es,
+    prefix: pipeline.elasticsearch.indexPrefix,
+    labels: pipeline.alerts.labels,
+    logger: rt.logger,
+    health: () => checkHealth(rt.ctx.kafka, rt.ctx.es),
+  });
+  const address = await listen(server, pipeline.http.host, pipeline.http.port);
+  say(`dashboard:    http://${address.address}:${address.port}/`);
+  say(`review list:  http://${address.address}:${address.port}/api/flagged?page=1&size=20`);
+  return server;
+}
+
+async function waitForIndexed(workers: Workers, expected: number, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  let lastSay = 0;
+  while (workers.counters.indexed < expected) {
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(`only ${workers.counters.indexed} of ${expected} posts indexed after ${timeoutMs / 1000} s`);
+    }
+    if (Date.now() - lastSay > 2000) {
+      lastSay = Date.now();
+      const c = workers.counters;
+      say(`pipeline: ${c.classified} classified, ${c.flagged} flagged, ${c.indexed}/${expected} indexed, ${c.alerts} alerts`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0] ?? 'help';
+  const { values } = parseArgs({
+    args: argv.slice(1),
+    options: {
+      file: { type: 'string' },
+      stages: { type: 'string' },
+      exit: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help || command === 'help' || command === '--help' || command === '-h') {
+    say(HELP);
+    return 0;
+  }
+  const logger = createLogger({ app: 'pantau' });
+
+  switch (command) {
+    case 'validate': {
+      const config = loadConfig();
+      const classifier = await loadClassifier(config.modelDir ? { modelDir: config.modelDir } : {});
+      say(`pipeline ok: topics ${Object.values(config.pipeline.kafka.topics).map((t) => t.name).join(', ')}`);
+      say(`model ok: ${classifier.modelVersion} (${classifier.backend}), thresholds ${JSON.stringify(classifier.thresholds)}`);
+      classifier.dispose();
+      return 0;
+    }
+    case 'setup': {
+      const rt = await openRuntime(logger, false);
+      say('topics and index templates are in place');
+      await rt.ctx.close();
+      return 0;
+    }
+    case 'ingest': {
+      if (!values.file) throw new Error('ingest needs --file FILE.jsonl');
+      const rt = await openRuntime(logger, false);
+      const { topics } = rt.config.pipeline.kafka;
+      const result = await ingestJsonlFile(resolve(values.file), {
+        producer: rt.ctx.producer,
+        topic: topics.raw.name,
+        deadLetterTopic: topics.deadLetter.name,
+        onProgress: (p) => say(progressLine(p)),
+      });
+      await rt.ctx.close();
+      return result.produced > 0 || result.lines === 0 ? 0 : 1;
+    }
+    case 'work': {
+      const stages = (values.stages?.split(',').map((s) => s.trim()) ?? [...ALL_STAGES]) as StageName[];
+      const unknown = stages.filter((s) => !ALL_STAGES.includes(s));
+      if (unknown.length > 0) throw new Error(`unknown stage(s): ${unknown.join(', ')}; known: ${ALL_STAGES.join(', ')}`);
+      const rt = await openRuntime(logger, stages.includes('classify'));
+      const workers = await startWorkers(rt.ctx, {
+        stages,
+        ...(rt.classifier ? { classifier: rt.classifier } : {}),
+        ...(rt.config.webhookUrl ? { webhookUrl: rt.config.webhookUrl } : {}),
+        onCrash: () => process.exit(1),
+      });
+      say(`stages running: ${stages.join(', ')} (Ctrl-C to stop)`);
+      onShutdown(async () => {
+        await workers.stop();
+        await rt.ctx.close();
+        rt.classifier?.dispose();
+      });
+      return new Promise<number>(() => {});
+    }
+    case 'serve': {
+      const rt = await openRuntime(logger, false);
+      const server = await serve(rt);
+      onShutdown(async () => {
+        server.close();
+        await rt.ctx.close();
+      });
+      return new Promise<number>(() => {});
+    }
+    case 'demo': {
+      const started = Date.now();
+      const rt = await openRuntime(logger, true);
+      const workers = await startWorkers(rt.ctx, {
+        classifier: rt.classifier!,
+        ...(rt.config.webhookUrl ? { webhookUrl: rt.config.webhookUrl } : {}),
+        onCrash: () => process.exit(1),
+      });
+      const { topics } = rt.config.pipeline.kafka;
+      const file = resolve(values.file ?? SAMPLE_POSTS_FILE);
+      const ingested = await ingestJsonlFile(file, {
+        producer: rt.ctx.producer,
+        topic: topics.raw.name,
+        deadLetterTopic: topics.deadLetter.name,
+        onProgress: (p) => say(progressLine(p)),
+      });
+      await waitForIndexed(workers, ingested.produced, 300_000);
+      const c = workers.counters;
+      say(
+        `done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${ingested.produced} posts ingested, ${c.indexed} indexed, ` +
+          `${c.flagged} flagged, ${c.alerts} new alerts, ${c.deadLettered + ingested.deadLettered} dead-lettered`,
+      );
+      const shutdown = async (server?: { close(): void }) => {
+        server?.close();
+        await workers.stop();
+        await rt.ctx.close();
+        rt.classifier?.dispose();
+      };
+      if (values.exit) {
+        await shutdown();
+        return 0;
+      }
+      const server = await serve(rt);
+      say('the stream keeps running: new posts on posts.raw are classified and indexed (Ctrl-C to stop)');
+      onShutdown(() => shutdown(server));
+      return new Promise<number>(() => {});
+    }
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`pantau: ${describeError(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,98 @@
+/**
+ * The pipeline definition (`pipelines/pantau.pipeline.json`): what an operator edits. The zod schema below is
+ * both the validator and the reference: unknown keys are rejected so a typo never passes silently.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { PantauError } from '../core/errors.ts';
+import { formatIssues } from '../core/post.ts';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const DEFAULT_PIPELINE_FILE = resolve(PROJECT_ROOT, 'pipelines/pantau.pipeline.json');
+
+const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, . _ -');
+
+const topicSchema = z
+  .object({
+    name: topicName,
+    partitions: z.number().int().min(1).max(1000),
+    retentionMs: z.number().int().positive(),
+  })
+  .strict();
+
+export type TopicDefinition = z.infer<typeof topicSchema>;
+
+export const pipelineSchema = z
+  .object({
+    kafka: z
+      .object({
+        clientId: z.string().min(1).default('pantau'),
+        topics: z
+          .object({ raw: topicSchema, scored: topicSchema, deadLetter: topicSchema, alerts: topicSchema })
+          .strict(),
+        groups: z.object({ classify: z.string().min(1), index: z.string().min(1), alerts: z.string().min(1) }).strict(),
+      })
+      .strict(),
+    elasticsearch: z
+      .object({
+        indexPrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, _ and -'),
+        /** Index template files, relative to the pipeline file's folder. */
+        templates: z.array(z.string().min(1)).min(1),
+      })
+      .strict(),
+    classify: z
+      .object({
+        /** Posts scored per model call; larger batches amortise the per-call cost. */
+        batchSize: z.number().int().min(1).max(10_000).default(512),
+        /** Per-label overrides of the model card's thresholds, e.g. {"hoax": 0.7}. */
+        thresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
+      })
+      .strict(),
+    index: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(100).default(6),
+        retryBaseMs: z.number().int().min(1).default(250),
+      })
+      .strict(),
+    alerts: z
+      .object({
+        /** Flags that raise an alert to the humas teams. */
+        labels: z.array(z.string().min(1)).min(1),
+        webhookTimeoutMs: z.number().int().min(100).default(5000),
+        maxAttempts: z.number().int().min(1).max(100).default(5),
+        retryBaseMs: z.number().int().min(1).default(500),
+      })
+      .strict(),
+    http: z
+      .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
+      .strict(),
+  })
+  .strict();
+
+export type PipelineDefinition = z.infer<typeof pipelineSchema>;
+
+/** Reads and validates a pipeline file; the error names the file and every offending field. */
+export function loadPipelineFile(file: string = DEFAULT_PIPELINE_FILE): PipelineDefinition {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new PantauError(`cannot read pipeline file ${file}: ${(cause as Error).message}`, {
+      stage: 'config',
+      code: 'pipeline_unreadable',
+      retriable: false,
+      cause,
+    });
+  }
+  const parsed = pipelineSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new PantauError(`pipeline file ${file} is invalid: ${formatIssues(parsed.error)}`, {
+      stage: 'config',
+      code: 'pipeline_invalid',
+      retriable: false,
+    });
+  }
+  return parsed.data;
+}

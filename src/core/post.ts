@@ -1,0 +1,75 @@
+/**
+ * The message schemas that travel on the bus. Validated at the edge (ingest) and again where a stage reads
+ * the bus, so a malformed message is caught before it can harm a later stage and goes to the dead-letter
+ * topic with its reason.
+ */
+import { z } from 'zod';
+
+export const POST_SCHEMA_VERSION = 1;
+
+const count = z.number().int().nonnegative();
+
+export const postSchema = z
+  .object({
+    /** Stable id: `<source>-<native id>`. Becomes the Kafka key and the Elasticsearch `_id`. */
+    id: z
+      .string()
+      .min(3)
+      .max(200)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'id must be "<source>-<native id>" with letters, digits, . _ : -'),
+    platform: z.string().min(1).max(40),
+    author: z.string().max(200).nullable().default(null),
+    text: z.string().min(1).max(20_000),
+    url: z.url().nullable().default(null),
+    created_at: z.iso.datetime({ offset: true }),
+    /** BPS province (2 digits) or regency (4 digits) code, when known. */
+    region: z
+      .string()
+      .regex(/^\d{2}(\d{2})?$/, 'region must be a BPS province (2 digits) or regency (4 digits) code')
+      .nullable()
+      .default(null),
+    engagement: z
+      .object({ likes: count, shares: count, replies: count, views: count })
+      .partial()
+      .default({}),
+  })
+  .strict();
+
+export type Post = z.infer<typeof postSchema>;
+export type PostInput = z.input<typeof postSchema>;
+
+export const scoredPostSchema = postSchema.extend({
+  schema_version: z.literal(POST_SCHEMA_VERSION),
+  scores: z.record(z.string(), z.number().min(0).max(1)),
+  flags: z.array(z.string()),
+  flagged: z.boolean(),
+  sentiment: z.enum(['negative', 'neutral', 'positive']).nullable(),
+  model_version: z.string(),
+  classified_at: z.iso.datetime({ offset: true }),
+});
+
+export type ScoredPost = z.infer<typeof scoredPostSchema>;
+
+/** An alert for one flagged post, as it travels on the `alerts` topic and as the webhook receives it. */
+export interface Alert {
+  alert_id: string;
+  post_id: string;
+  flags: string[];
+  scores: Record<string, number>;
+  text: string;
+  url: string | null;
+  platform: string;
+  author: string | null;
+  region: string | null;
+  created_at: string;
+  engagement: Post['engagement'];
+  model_version: string;
+  raised_at: string;
+}
+
+/** Turns zod issues into one readable line: `text: Too small…; created_at: Invalid ISO datetime`. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,67 @@
+/**
+ * Everything a pipeline process connects to, made once at start-up: Kafka (one client, one producer),
+ * Elasticsearch, the logger. Topics and index templates are created here, idempotently, from their
+ * definitions under pipelines/.
+ */
+import type { Client } from '@elastic/elasticsearch';
+import type { Kafka, Producer } from 'kafkajs';
+import { createKafka } from '../bus/kafka-client.ts';
+import { ensureTopics } from '../bus/topics.ts';
+import type { AppConfig } from '../config/config.ts';
+import { PantauError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import { checkElasticsearchHealth, createElasticsearchClient } from '../store/elasticsearch-client.ts';
+import { ensureIndexTemplates } from '../store/index-templates.ts';
+
+export interface Endpoints {
+  kafkaBrokers: string[];
+  elasticsearchUrl: string;
+}
+
+export interface PipelineContext {
+  config: AppConfig;
+  endpoints: Endpoints;
+  kafka: Kafka;
+  producer: Producer;
+  es: Client;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function openContext(config: AppConfig, endpoints: Endpoints, logger: Logger): Promise<PipelineContext> {
+  const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: config.pipeline.kafka.clientId, logger });
+  const es = createElasticsearchClient(endpoints.elasticsearchUrl, config.elasticsearchAuth);
+  await checkElasticsearchHealth(es, endpoints.elasticsearchUrl);
+  const { topics } = config.pipeline.kafka;
+  await ensureTopics(kafka, [topics.raw, topics.scored, topics.deadLetter, topics.alerts], logger);
+  await ensureIndexTemplates(es, {
+    files: config.pipeline.elasticsearch.templates,
+    baseDir: config.pipelineDir,
+    prefix: config.pipeline.elasticsearch.indexPrefix,
+    logger,
+  });
+  // Idempotent producer settings: acks from all in-sync replicas, one request in flight keeps order per key.
+  const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
+  try {
+    await producer.connect();
+  } catch (cause) {
+    throw new PantauError(`cannot connect to Kafka at ${endpoints.kafkaBrokers.join(',')}: ${(cause as Error).message}`, {
+      stage: 'services',
+      code: 'kafka_unreachable',
+      retriable: true,
+      cause,
+    });
+  }
+  return {
+    config,
+    endpoints,
+    kafka,
+    producer,
+    es,
+    logger,
+    close: async () => {
+      await producer.disconnect();
+      await es.close();
+    },
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * The three stream stages, each a consumer group reading one topic:
+ *
+ *   posts.raw ──classify──▶ posts.scored ──index──▶ Elasticsearch
+ *                   └──────▶ alerts ──route──▶ webhook (+ alerts ledger in Elasticsearch)
+ *   bad input from any stage ──▶ posts.dlq (original bytes + reason)
+ */
+import type { KafkaMessage } from 'kafkajs';
+import { startBatchConsumer, type BatchContext, type RunningConsumer } from '../bus/batch-consumer.ts';
+import { sendDeadLetters, type DeadLetter } from '../bus/dead-letter.ts';
+import type { Classifier } from '../classifier/index.ts';
+import { PantauError } from '../core/errors.ts';
+import { scoredPostSchema, formatIssues, type Alert, type Post, type ScoredPost } from '../core/post.ts';
+import { indexPosts } from '../sinks/elasticsearch-posts.ts';
+import { alertFor, classifyPosts } from '../transforms/classify.ts';
+import { decodePost } from '../transforms/decode.ts';
+import { routeAlert } from '../transforms/route-alerts.ts';
+import type { PipelineContext } from './context.ts';
+
+export type StageName = 'classify' | 'index' | 'alerts';
+export const ALL_STAGES: readonly StageName[] = ['classify', 'index', 'alerts'];
+
+export interface StageCounters {
+  classified: number;
+  flagged: number;
+  indexed: number;
+  alerts: number;
+  deadLettered: number;
+}
+
+export interface Workers {
+  counters: StageCounters;
+  stop(): Promise<void>;
+}
+
+const origin = (m: KafkaMessage, c: BatchContext) => ({ topic: c.topic, partition: c.partition, offset: m.offset });
+
+/** Wraps a producer failure so the batch is retried rather than lost. */
+async function send(work: Promise<unknown>, stage: 'classifying' | 'indexing' | 'alerting'): Promise<void> {
+  try {
+    await work;
+  } catch (cause) {
+    throw new PantauError(`Kafka produce failed: ${(cause as Error).message}`, {
+      stage,
+      code: 'kafka_produce',
+      retriable: true,
+      cause,
+    });
+  }
+}
+
+export async function startWorkers(
+  ctx: PipelineContext,
+  options: { stages?: readonly StageName[]; classifier?: Classifier; webhookUrl?: string; onCrash?: (e: unknown) => void },
+): Promise<Workers> {
+  const { pipeline } = ctx.config;
+  const { topics, groups } = pipeline.kafka;
+  const prefix = pipeline.elasticsearch.indexPrefix;
+  const stages = options.stages ?? ALL_STAGES;
+  const counters: StageCounters = { classified: 0, flagged: 0, indexed: 0, alerts: 0, deadLettered: 0 };
+  const running: RunningConsumer[] = [];
+  const common = { kafka: ctx.kafka, retryBaseMs: pipeline.index.retryBaseMs, ...(options.onCrash ? { onCrash: options.onCrash } : {}) };
+
+  if (stages.includes('classify')) {
+    const classifier = options.classifier;
+    if (!classifier) throw new PantauError('the classify stage needs a classifier', { stage: 'config', code: 'no_classifier', retriable: false });
+    running.push(
+      await startBatchConsumer({
+        ...common,
+        groupId: groups.classify,
+        topic: topics.raw.name,
+        logger: ctx.logger.child({ stage: 'classify' }),
+        handler: async (messages, c) => {
+          const posts: Post[] = [];
+          const letters: DeadLetter[] = [];
+          for (const m of messages) {
+            const decoded = decodePost(m.value);
+            if (decoded.ok) posts.push(decoded.post);
+            else letters.push({ reason: decoded.reason, detail: decoded.detail, stage: 'decoding', key: m.key, value: m.value, origin: origin(m, c) });
+          }
+          let scored: ScoredPost[];
+          try {
+            scored = await classifyPosts(posts, {
+              classifier,
+              thresholdOverrides: pipeline.classify.thresholds,
+              batchSize: pipeline.classify.batchSize,
+              alertLabels: pipeline.alerts.labels,
+            });
+          } catch (cause) {
+            throw cause instanceof PantauError
+              ? cause
+              : new PantauError(`classifier failed: ${(cause as Error).message}`, { stage: 'classifying', code: 'model_error', retriable: false, cause });
+          }
+          const alerts = scored.map((p) => alertFor(p, pipeline.alerts.labels)).filter((a): a is Alert => a !== null);
+          const topicMessages = [
+            { topic: topics.scored.name, messages: scored.map((p) => ({ key: p.id, value: JSON.stringify(p) })) },
+            { topic: topics.alerts.name, messages: alerts.map((a) => ({ key: a.post_id, value: JSON.stringify(a) })) },
+          ].filter((t) => t.messages.length > 0);
+          if (topicMessages.length > 0) await send(ctx.producer.sendBatch({ acks: -1, topicMessages }), 'classifying');
+          await send(sendDeadLetters(ctx.producer, topics.deadLetter.name, letters), 'classifying');
+          counters.classified += scored.length;
+          counters.flagged += scored.filter((p) => p.flagged).length;
+          counters.deadLettered += letters.length;
+        },
+      }),
+    );
+  }
+
+  if (stages.includes('index')) {
+    running.push(
+      await startBatchConsumer({
+        ...common,
+        groupId: groups.index,
+        topic: topics.scored.name,
+        logger: ctx.logger.child({ stage: 'index' }),
+        handler: async (messages, c) => {
+          const posts: ScoredPost[] = [];
+          const letters: DeadLetter[] = [];
+          const bySource = new Map<ScoredPost, KafkaMessage>();
+          for (const m of messages) {
+            let parsed;
+            try {
+              parsed = scoredPostSchema.safeParse(JSON.parse(m.value?.toString('utf8') ?? ''));
+            } catch (error) {
+              letters.push({ reason: 'malformed_json', detail: (error as Error).message, stage: 'indexing', key: m.key, value: m.value, origin: origin(m, c) });
+              continue;
+            }
+            if (!parsed.success) {
+              letters.push({ reason: 'schema_mismatch', detail: formatIssues(parsed.error), stage: 'indexing', key: m.key, value: m.value, origin: origin(m, c) });
+              continue;
+            }
+            posts.push(parsed.data);
+            bySource.set(parsed.data, m);
+          }
+          const rejections = await indexPosts(ctx.es, posts, {
+            prefix,
+            maxAttempts: pipeline.index.maxAttempts,
+            retryBaseMs: pipeline.index.retryBaseMs,
+          });
+          for (const r of rejections) {
+            const m = bySource.get(r.post)!;
+            letters.push({ reason: 'rejected_by_index', detail: `${r.status} ${r.reason}`, stage: 'indexing', key: m.key, value: m.value, origin: origin(m, c) });
+          }
+          await send(sendDeadLetters(ctx.producer, topics.deadLetter.name, letters), 'indexing');
+          counters.indexed += posts.length - rejections.length;
+          counters.deadLettered += letters.length;
+        },
+      }),
+    );
+  }
+
+  if (stages.includes('alerts')) {
+    const log = ctx.logger.child({ stage: 'alerts' });
+    running.push(
+      await startBatchConsumer({
+        ...common,
+        groupId: groups.alerts,
+        topic: topics.alerts.name,
+        logger: log,
+        handler: async (messages, c) => {
+          const letters: DeadLetter[] = [];
+          for (const m of messages) {
+            let alert: Alert;
+            try {
+              alert = JSON.parse(m.value?.toString('utf8') ?? '') as Alert;
+              if (typeof alert.post_id !== 'string' || !Array.isArray(alert.flags)) throw new Error('not an alert: needs post_id and flags');
+            } catch (error) {
+              letters.push({ reason: 'malformed_json', detail: (error as Error).message, stage: 'alerting', key: m.key, value: m.value, origin: origin(m, c) });
+              continue;
+            }
+            const status = await routeAlert(alert, {
+              client: ctx.es,
+              prefix,
+              webhookUrl: options.webhookUrl,
+              timeoutMs: pipeline.alerts.webhookTimeoutMs,
+              maxAttempts: pipeline.alerts.maxAttempts,
+              retryBaseMs: pipeline.alerts.retryBaseMs,
+              logger: log,
+            });
+            if (status === 'delivered' || status === 'not_sent') counters.alerts++;
+          }
+          await send(sendDeadLetters(ctx.producer, topics.deadLetter.name, letters), 'alerting');
+          counters.deadLettered += letters.length;
+        },
+      }),
+    );
+  }
+
+  return {
+    counters,
+    stop: async () => {
+      await Promise.all(running.map((r) => r.stop()));
+    },
+  };
+}

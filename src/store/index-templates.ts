@@ -1,0 +1,51 @@
+/**
+ * Installs the versioned index templates kept as data under pipelines/elasticsearch/. `{prefix}` in a
+ * template becomes the configured index prefix, so tests and several deployments can share one cluster.
+ * Idempotent: a template is (re)written only when missing or older than the file's version.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Client } from '@elastic/elasticsearch';
+import { PantauError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+
+interface TemplateFile {
+  name: string;
+  version: number;
+  body: Record<string, unknown>;
+}
+
+export async function readTemplate(file: string, prefix: string): Promise<TemplateFile> {
+  const text = (await readFile(file, 'utf8')).replaceAll('{prefix}', prefix);
+  const parsed = JSON.parse(text) as TemplateFile;
+  if (typeof parsed.name !== 'string' || typeof parsed.version !== 'number' || typeof parsed.body !== 'object') {
+    throw new PantauError(`index template ${file} needs "name", "version" and "body"`, {
+      stage: 'config',
+      code: 'template_invalid',
+      retriable: false,
+    });
+  }
+  return parsed;
+}
+
+export async function ensureIndexTemplates(
+  client: Client,
+  options: { files: string[]; baseDir: string; prefix: string; logger: Logger },
+): Promise<string[]> {
+  const written: string[] = [];
+  for (const file of options.files) {
+    const template = await readTemplate(resolve(options.baseDir, file), options.prefix);
+    let installed: number | undefined;
+    try {
+      const current = await client.indices.getIndexTemplate({ name: template.name });
+      installed = current.index_templates[0]?.index_template.version ?? undefined;
+    } catch (error) {
+      if ((error as { meta?: { statusCode?: number } }).meta?.statusCode !== 404) throw error;
+    }
+    if (installed !== undefined && installed >= template.version) continue;
+    await client.indices.putIndexTemplate({ name: template.name, ...template.body });
+    written.push(template.name);
+    options.logger.info('installed index template', { name: template.name, version: template.version });
+  }
+  return written;
+}

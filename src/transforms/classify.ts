@@ -1,0 +1,82 @@
+/**
+ * The classify transform: scores posts with the model and decides which labels flag them.
+ * A post is flagged for a label when its calibrated score reaches that label's threshold: the model card's
+ * threshold unless the pipeline file overrides it.
+ */
+import type { Classifier } from '../classifier/index.ts';
+import { PantauError } from '../core/errors.ts';
+import { POST_SCHEMA_VERSION, type Alert, type Post, type ScoredPost } from '../core/post.ts';
+
+export interface ClassifyOptions {
+  classifier: Classifier;
+  thresholdOverrides: Record<string, number>;
+  batchSize: number;
+  /** Flags that raise an alert. */
+  alertLabels: readonly string[];
+}
+
+export function effectiveThresholds(classifier: Classifier, overrides: Record<string, number>): Record<string, number> {
+  const thresholds: Record<string, number> = { ...classifier.thresholds };
+  for (const [label, value] of Object.entries(overrides)) {
+    if (!(label in thresholds)) {
+      throw new PantauError(
+        `threshold override for unknown label "${label}"; the model ${classifier.modelVersion} has: ${Object.keys(thresholds).join(', ')}`,
+        { stage: 'config', code: 'unknown_label', retriable: false },
+      );
+    }
+    thresholds[label] = value;
+  }
+  return thresholds;
+}
+
+export async function classifyPosts(posts: Post[], options: ClassifyOptions): Promise<ScoredPost[]> {
+  const thresholds = effectiveThresholds(options.classifier, options.thresholdOverrides);
+  const scored: ScoredPost[] = [];
+  for (let start = 0; start < posts.length; start += options.batchSize) {
+    const chunk = posts.slice(start, start + options.batchSize);
+    const results = await options.classifier.classify(chunk.map((p) => p.text));
+    const classifiedAt = new Date().toISOString();
+    chunk.forEach((post, i) => {
+      const result = results[i]!;
+      const scores: Record<string, number> = { ...result.scores };
+      const flags = Object.keys(thresholds).filter((label) => (scores[label] ?? 0) >= thresholds[label]!);
+      let sentiment: ScoredPost['sentiment'] = null;
+      if (result.sentiment) {
+        const entries = Object.entries(result.sentiment) as Array<[NonNullable<ScoredPost['sentiment']>, number]>;
+        sentiment = entries.reduce((best, e) => (e[1] > best[1] ? e : best))[0];
+      }
+      scored.push({
+        ...post,
+        schema_version: POST_SCHEMA_VERSION,
+        scores,
+        flags,
+        flagged: flags.length > 0,
+        sentiment,
+        model_version: options.classifier.modelVersion,
+        classified_at: classifiedAt,
+      });
+    });
+  }
+  return scored;
+}
+
+/** The alert a flagged post raises, or null when none of its flags is an alerting one. */
+export function alertFor(post: ScoredPost, alertLabels: readonly string[]): Alert | null {
+  const flags = post.flags.filter((f) => alertLabels.includes(f));
+  if (flags.length === 0) return null;
+  return {
+    alert_id: `alert-${post.id}`,
+    post_id: post.id,
+    flags,
+    scores: post.scores,
+    text: post.text,
+    url: post.url,
+    platform: post.platform,
+    author: post.author,
+    region: post.region,
+    created_at: post.created_at,
+    engagement: post.engagement,
+    model_version: post.model_version,
+    raised_at: new Date().toISOString(),
+  };
+}
