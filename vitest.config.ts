@@ -1,11 +1,27 @@
 import { defineConfig } from 'vitest/config';
 
-// Integration tests share one Kafka broker and one Elasticsearch node, so test files run one at a time.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/classifier/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          // Starts local Kafka + Elasticsearch unless KAFKA_BROKERS and ELASTICSEARCH_URL name running ones.
+          globalSetup: ['test/global-setup.ts'],
+          // One broker and one node are shared: files run one at a time.
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
   },
 });
