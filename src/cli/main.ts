@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadClassifier, type Classifier } from '../classifier/index.ts';
 import { loadConfig, type AppConfig } from '../config/config.ts';
-import { PROJECT_ROOT } from '../config/pipeline.ts';
+import { SAMPLE_POSTS_FILE } from './paths.ts';
 import { describeError } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { createApiServer, listen } from '../api/server.ts';
@@ -15,7 +15,6 @@ import { checkHealth } from '../pipeline/health.ts';
 import { ALL_STAGES, startWorkers, type StageName, type Workers } from '../pipeline/workers.ts';
 import { ingestJsonlFile, type IngestProgress } from '../sources/jsonl-file.ts';
 
-export const SAMPLE_POSTS_FILE = resolve(PROJECT_ROOT, 'test/fixtures/sample-posts.jsonl');
 
 const HELP = `pantau — negative-content and hoax monitoring for Bakohumas humas teams
 

@@ -4,7 +4,7 @@
  * definitions under pipelines/.
  */
 import type { Client } from '@elastic/elasticsearch';
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { createKafka } from '../bus/kafka-client.ts';
 import { ensureTopics } from '../bus/topics.ts';
 import type { AppConfig } from '../config/config.ts';
@@ -41,7 +41,8 @@ export async function openContext(config: AppConfig, endpoints: Endpoints, logge
     logger,
   });
   // Idempotent producer settings: acks from all in-sync replicas, one request in flight keeps order per key.
-  const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
+  // The default (murmur2, Java-compatible) partitioner named explicitly: same key → same partition as Java clients.
+  const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   try {
     await producer.connect();
   } catch (cause) {

@@ -14,7 +14,7 @@ import { scoredPostSchema, formatIssues, type Alert, type Post, type ScoredPost 
 import { indexPosts } from '../sinks/elasticsearch-posts.ts';
 import { alertFor, classifyPosts } from '../transforms/classify.ts';
 import { decodePost } from '../transforms/decode.ts';
-import { routeAlert } from '../transforms/route-alerts.ts';
+import { routeAlerts } from '../transforms/route-alerts.ts';
 import type { PipelineContext } from './context.ts';
 
 export type StageName = 'classify' | 'index' | 'alerts';
@@ -159,26 +159,30 @@ export async function startWorkers(
         logger: log,
         handler: async (messages, c) => {
           const letters: DeadLetter[] = [];
+          const alerts: Alert[] = [];
           for (const m of messages) {
-            let alert: Alert;
             try {
-              alert = JSON.parse(m.value?.toString('utf8') ?? '') as Alert;
+              const alert = JSON.parse(m.value?.toString('utf8') ?? '') as Alert;
               if (typeof alert.post_id !== 'string' || !Array.isArray(alert.flags)) throw new Error('not an alert: needs post_id and flags');
+              alerts.push(alert);
             } catch (error) {
               letters.push({ reason: 'malformed_json', detail: (error as Error).message, stage: 'alerting', key: m.key, value: m.value, origin: origin(m, c) });
-              continue;
             }
-            const status = await routeAlert(alert, {
-              client: ctx.es,
-              prefix,
-              webhookUrl: options.webhookUrl,
-              timeoutMs: pipeline.alerts.webhookTimeoutMs,
-              maxAttempts: pipeline.alerts.maxAttempts,
-              retryBaseMs: pipeline.alerts.retryBaseMs,
-              logger: log,
-            });
-            if (status === 'delivered' || status === 'not_sent') counters.alerts++;
           }
+          const results = await routeAlerts(alerts, {
+            client: ctx.es,
+            prefix,
+            webhookUrl: options.webhookUrl,
+            timeoutMs: pipeline.alerts.webhookTimeoutMs,
+            maxAttempts: pipeline.alerts.maxAttempts,
+            retryBaseMs: pipeline.alerts.retryBaseMs,
+            logger: log,
+          });
+          const count = (r: string) => results.filter((x) => x === r).length;
+          if (results.length > 0) {
+            log.info('alerts routed', { delivered: count('delivered'), recorded: count('not_sent'), refused: count('failed'), duplicates: count('duplicate') });
+          }
+          counters.alerts += count('delivered') + count('not_sent');
           await send(sendDeadLetters(ctx.producer, topics.deadLetter.name, letters), 'alerting');
           counters.deadLettered += letters.length;
         },

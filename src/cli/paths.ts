@@ -1,0 +1,5 @@
+import { resolve } from 'node:path';
+import { PROJECT_ROOT } from '../config/pipeline.ts';
+
+/** The hand-written demo posts (see test/fixtures/README.md). */
+export const SAMPLE_POSTS_FILE = resolve(PROJECT_ROOT, 'test/fixtures/sample-posts.jsonl');

@@ -1,0 +1,188 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiServer, listen } from '../../src/api/server.ts';
+import { FLAG_LABELS, loadClassifier, type Classifier } from '../../src/classifier/index.ts';
+import { silentLogger } from '../../src/core/log.ts';
+import type { ScoredPost } from '../../src/core/post.ts';
+import type { PipelineContext } from '../../src/pipeline/context.ts';
+import { startWorkers, type Workers } from '../../src/pipeline/workers.ts';
+import { ingestJsonlFile } from '../../src/sources/jsonl-file.ts';
+import { postsAlias } from '../../src/store/index-names.ts';
+import { SAMPLE_POSTS_FILE } from '../../src/cli/paths.ts';
+import { cleanUp, isolatedConfig, openTestContext, waitFor } from '../helpers/cluster.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
+
+const samples = readFileSync(SAMPLE_POSTS_FILE, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l) as { id: string; text: string; created_at: string });
+const sampleIds = samples.map((s) => s.id).sort();
+
+describe('end to end: JSONL → posts.raw → classify → posts.scored → index → Elasticsearch, alerts → webhook', () => {
+  let ctx: PipelineContext;
+  let classifier: Classifier;
+  let workers: Workers;
+  let receiver: WebhookReceiver;
+  let prefix: string;
+
+  const ingest = () =>
+    ingestJsonlFile(SAMPLE_POSTS_FILE, {
+      producer: ctx.producer,
+      topic: ctx.config.pipeline.kafka.topics.raw.name,
+      deadLetterTopic: ctx.config.pipeline.kafka.topics.deadLetter.name,
+    });
+
+  const allDocs = async (): Promise<ScoredPost[]> => {
+    await ctx.es.indices.refresh({ index: postsAlias(prefix) });
+    const r = await ctx.es.search<ScoredPost>({ index: postsAlias(prefix), size: 10_000, query: { match_all: {} } });
+    return r.hits.hits.map((h) => h._source!);
+  };
+
+  const count = async () => {
+    await ctx.es.indices.refresh({ index: postsAlias(prefix), ignore_unavailable: true, allow_no_indices: true });
+    return (await ctx.es.count({ index: postsAlias(prefix), ignore_unavailable: true, allow_no_indices: true })).count;
+  };
+
+  beforeAll(async () => {
+    const config = isolatedConfig('e2e');
+    prefix = config.pipeline.elasticsearch.indexPrefix;
+    ctx = await openTestContext(config);
+    classifier = await loadClassifier();
+    receiver = await startWebhookReceiver();
+    workers = await startWorkers(ctx, { classifier, webhookUrl: receiver.url });
+  });
+
+  afterAll(async () => {
+    await workers?.stop();
+    await receiver?.close();
+    if (ctx) {
+      await cleanUp(ctx);
+      await ctx.close();
+    }
+    classifier?.dispose();
+  });
+
+  it('indexes every sample post exactly once, with the model’s scores', async () => {
+    const result = await ingest();
+    expect(result.deadLettered).toBe(0);
+    expect(result.produced).toBe(samples.length);
+    await waitFor('all sample posts indexed', async () => ((await count()) >= samples.length ? true : undefined), 120_000);
+
+    const docs = await allDocs();
+    expect(docs.map((d) => d.id).sort()).toEqual(sampleIds);
+    // The indexed scores are the model's scores for that text, not something else.
+    const direct = await classifier.classify(docs.map((d) => d.text));
+    docs.forEach((doc, i) => {
+      for (const label of FLAG_LABELS) {
+        expect(doc.scores[label]).toBeCloseTo(direct[i]!.scores[label], 5);
+        expect(doc.flags.includes(label)).toBe(direct[i]!.scores[label] >= classifier.thresholds[label]);
+      }
+      expect(doc.model_version).toBe(classifier.modelVersion);
+    });
+    expect(docs.some((d) => d.flagged)).toBe(true);
+    expect(docs.some((d) => !d.flagged)).toBe(true);
+  });
+
+  it('running the same file again leaves the same documents', async () => {
+    const indexedBefore = workers.counters.indexed;
+    await ingest();
+    await waitFor('the second run indexed', async () => (workers.counters.indexed >= indexedBefore + samples.length ? true : undefined), 120_000);
+    expect(await count()).toBe(samples.length);
+  });
+
+  it('each flagged post yields exactly one webhook call, across both runs', async () => {
+    const docs = await allDocs();
+    const alertLabels = ctx.config.pipeline.alerts.labels;
+    const expected = docs.filter((d) => d.flags.some((f) => alertLabels.includes(f))).map((d) => d.id).sort();
+    expect(expected.length).toBeGreaterThan(0);
+    await waitFor('a webhook call per flagged post', async () => (receiver.calls.length >= expected.length ? true : undefined), 60_000);
+    // Give a duplicate (if the ledger failed) time to arrive before judging.
+    await new Promise((r) => setTimeout(r, 2000));
+    const called = receiver.calls.map((c) => c.alert.post_id).sort();
+    expect(called).toEqual(expected);
+    for (const call of receiver.calls) {
+      expect(call.idempotencyKey).toBe(call.alert.alert_id);
+      expect(call.alert.flags.length).toBeGreaterThan(0);
+      expect(call.alert.text.length).toBeGreaterThan(0);
+    }
+  });
+
+  describe('HTTP API', () => {
+    let server: Server;
+    let base: string;
+    beforeAll(async () => {
+      server = createApiServer({ es: ctx.es, prefix, labels: ctx.config.pipeline.alerts.labels, logger: silentLogger });
+      const address: AddressInfo = await listen(server, '127.0.0.1', 0);
+      base = `http://127.0.0.1:${address.port}`;
+    });
+    afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+    it('lists exactly the flagged posts, newest first, page by page', async () => {
+      const flagged = (await allDocs()).filter((d) => d.flagged);
+      const seen: string[] = [];
+      let total: number | undefined;
+      for (let page = 1; ; page++) {
+        const res = await fetch(`${base}/api/flagged?page=${page}&size=7`);
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as { total: number; items: ScoredPost[] };
+        total = body.total;
+        if (body.items.length === 0) break;
+        seen.push(...body.items.map((i) => i.id));
+        const times = body.items.map((i) => Date.parse(i.created_at));
+        expect(times).toEqual([...times].sort((a, b) => b - a));
+        expect(body.items.every((i) => i.flagged)).toBe(true);
+      }
+      expect(total).toBe(flagged.length);
+      expect(seen.length).toBe(flagged.length);
+      expect([...seen].sort()).toEqual(flagged.map((d) => d.id).sort());
+      const all = await (await fetch(`${base}/api/flagged?page=1&size=200`)).json() as { items: ScoredPost[] };
+      const times = all.items.map((i) => Date.parse(i.created_at));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+    });
+
+    it('filters by label', async () => {
+      const docs = await allDocs();
+      for (const label of ctx.config.pipeline.alerts.labels) {
+        const body = (await (await fetch(`${base}/api/flagged?label=${label}&size=200`)).json()) as { total: number };
+        expect(body.total).toBe(docs.filter((d) => d.flags.includes(label)).length);
+      }
+    });
+
+    it('the dashboard endpoint counts per label per day what Elasticsearch holds', async () => {
+      const docs = await allDocs();
+      const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta', year: 'numeric', month: '2-digit', day: '2-digit' });
+      const days = docs.map((d) => day.format(new Date(d.created_at))).sort();
+      const from = days[0]!;
+      const to = days[days.length - 1]!;
+      const res = await fetch(`${base}/api/dashboard/daily?from=${from}&to=${to}`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { days: Array<{ date: string; total: number; flagged: number; labels: Record<string, number> }> };
+      expect(body.days[0]!.date).toBe(from);
+      expect(body.days[body.days.length - 1]!.date).toBe(to);
+      for (const bucket of body.days) {
+        const onDay = docs.filter((d) => day.format(new Date(d.created_at)) === bucket.date);
+        expect(bucket.total).toBe(onDay.length);
+        expect(bucket.flagged).toBe(onDay.filter((d) => d.flagged).length);
+        for (const label of ctx.config.pipeline.alerts.labels) {
+          expect(bucket.labels[label]).toBe(onDay.filter((d) => d.flags.includes(label)).length);
+        }
+      }
+      expect(body.days.reduce((s, d) => s + d.total, 0)).toBe(docs.length);
+    });
+
+    it('serves the dashboard page and refuses bad parameters clearly', async () => {
+      const page = await fetch(`${base}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(await page.text()).toContain('/api/dashboard/daily');
+      const bad = await fetch(`${base}/api/flagged?size=0`);
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toContain('size');
+      expect((await fetch(`${base}/api/flagged?label=gosip`)).status).toBe(400);
+      expect((await fetch(`${base}/api/dashboard/daily?from=2026-13-01`)).status).toBe(400);
+      expect((await fetch(`${base}/nope`)).status).toBe(404);
+    });
+  });
+});
