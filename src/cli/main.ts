@@ -13,6 +13,7 @@ import { openContext, type PipelineContext } from '../pipeline/context.ts';
 import { resolveEndpoints } from '../pipeline/endpoints.ts';
 import { checkHealth } from '../pipeline/health.ts';
 import { ALL_STAGES, startWorkers, type StageName, type Workers } from '../pipeline/workers.ts';
+import { createKafkaPostSink } from '../sources/kafka-post-sink.ts';
 import { ingestJsonlFile, type IngestProgress } from '../sources/jsonl-file.ts';
 
 
@@ -151,9 +152,7 @@ async function main(argv: string[]): Promise<number> {
       const rt = await openRuntime(logger, false);
       const { topics } = rt.config.pipeline.kafka;
       const result = await ingestJsonlFile(resolve(values.file), {
-        producer: rt.ctx.producer,
-        topic: topics.raw.name,
-        deadLetterTopic: topics.deadLetter.name,
+        sink: createKafkaPostSink({ producer: rt.ctx.producer, topic: topics.raw.name, deadLetterTopic: topics.deadLetter.name }),
         onProgress: (p) => say(progressLine(p)),
       });
       await rt.ctx.close();
@@ -198,9 +197,7 @@ async function main(argv: string[]): Promise<number> {
       const { topics } = rt.config.pipeline.kafka;
       const file = resolve(values.file ?? SAMPLE_POSTS_FILE);
       const ingested = await ingestJsonlFile(file, {
-        producer: rt.ctx.producer,
-        topic: topics.raw.name,
-        deadLetterTopic: topics.deadLetter.name,
+        sink: createKafkaPostSink({ producer: rt.ctx.producer, topic: topics.raw.name, deadLetterTopic: topics.deadLetter.name }),
         onProgress: (p) => say(progressLine(p)),
       });
       await waitForIndexed(workers, ingested.produced, 300_000);

@@ -11,6 +11,8 @@ const count = z.number().int().nonnegative();
 
 export const postSchema = z
   .object({
+    /** Version of this schema the message was written with; readers refuse versions they do not know. */
+    schema_version: z.literal(POST_SCHEMA_VERSION).default(POST_SCHEMA_VERSION),
     /** Stable id: `<source>-<native id>`. Becomes the Kafka key and the Elasticsearch `_id`. */
     id: z
       .string()
@@ -32,6 +34,14 @@ export const postSchema = z
       .object({ likes: count, shares: count, replies: count, views: count })
       .partial()
       .default({}),
+    /** ISO 639 code when the source says or a detector decided (`id`, `en`, `jv`…); null when unknown. */
+    language: z
+      .string()
+      .regex(/^[a-z]{2,3}$/, 'language must be an ISO 639 code such as "id"')
+      .nullable()
+      .default(null),
+    /** The source's own payload, kept for audit and reprocessing; never indexed for search. */
+    raw: z.unknown().optional(),
   })
   .strict();
 
@@ -39,13 +49,16 @@ export type Post = z.infer<typeof postSchema>;
 export type PostInput = z.input<typeof postSchema>;
 
 export const scoredPostSchema = postSchema.extend({
-  schema_version: z.literal(POST_SCHEMA_VERSION),
   scores: z.record(z.string(), z.number().min(0).max(1)),
   flags: z.array(z.string()),
   flagged: z.boolean(),
   sentiment: z.enum(['negative', 'neutral', 'positive']).nullable(),
   model_version: z.string(),
   classified_at: z.iso.datetime({ offset: true }),
+  /** Election relevance: which configured terms matched (empty when none). */
+  relevance: z.object({ relevant: z.boolean(), terms: z.array(z.string()) }).nullable().default(null),
+  /** Near-duplicate cluster: posts that are reposts or variants of one message share it. */
+  narrative_id: z.string().nullable().default(null),
 });
 
 export type ScoredPost = z.infer<typeof scoredPostSchema>;

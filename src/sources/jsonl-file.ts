@@ -1,21 +1,20 @@
 /**
- * Backfill source: reads a JSONL file of posts and produces them to `posts.raw` (key = post id).
+ * Backfill source: reads a JSONL file of posts and hands them to the sink (posts.raw, key = post id).
  * Lines are split on raw bytes, so a line with invalid UTF-8 is caught and dead-lettered with its exact
  * bytes instead of being silently "repaired" by a text decoder. Resolves once the broker acknowledged
  * every post and every dead letter.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { Producer } from 'kafkajs';
-import { sendDeadLetters, type DeadLetter } from '../bus/dead-letter.ts';
+import type { DeadLetter } from '../bus/dead-letter.ts';
 import { PantauError } from '../core/errors.ts';
+import type { Post } from '../core/post.ts';
 import { decodePost } from '../transforms/decode.ts';
+import type { PostSink } from './source.ts';
 
 export interface JsonlIngestOptions {
-  producer: Producer;
-  topic: string;
-  deadLetterTopic: string;
-  /** Posts per produce request. */
+  sink: PostSink;
+  /** Posts per publish call. */
   batchSize?: number;
   /** Called about once a second and at the end. */
   onProgress?: (progress: IngestProgress) => void;
@@ -60,25 +59,25 @@ export async function ingestJsonlFile(file: string, options: JsonlIngestOptions)
   }
   const batchSize = options.batchSize ?? 500;
   const progress: IngestProgress = { file, bytesRead: 0, bytesTotal, lines: 0, produced: 0, deadLettered: 0, done: false };
-  let messages: Array<{ key: string; value: string }> = [];
+  let posts: Post[] = [];
   let letters: DeadLetter[] = [];
   let lastReport = Date.now();
 
   const flush = async () => {
-    if (messages.length > 0) await options.producer.send({ topic: options.topic, acks: -1, messages });
-    await sendDeadLetters(options.producer, options.deadLetterTopic, letters);
-    progress.produced += messages.length;
+    await options.sink.publish(posts);
+    if (letters.length > 0) await options.sink.deadLetter(letters);
+    progress.produced += posts.length;
     progress.deadLettered += letters.length;
-    messages = [];
+    posts = [];
     letters = [];
   };
 
   for await (const { bytes, lineNo } of lines(file, (n) => (progress.bytesRead += n))) {
     progress.lines++;
     const decoded = decodePost(bytes);
-    if (decoded.ok) messages.push({ key: decoded.post.id, value: JSON.stringify(decoded.post) });
+    if (decoded.ok) posts.push(decoded.post);
     else letters.push({ reason: decoded.reason, detail: `line ${lineNo}: ${decoded.detail}`, stage: 'receiving', key: null, value: bytes, source: `${file}:${lineNo}` });
-    if (messages.length + letters.length >= batchSize) await flush();
+    if (posts.length + letters.length >= batchSize) await flush();
     if (options.onProgress && Date.now() - lastReport >= 1000) {
       lastReport = Date.now();
       options.onProgress({ ...progress });

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { PantauError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 
@@ -44,6 +44,12 @@ export async function ensureIndexTemplates(
     }
     if (installed !== undefined && installed >= template.version) continue;
     await client.indices.putIndexTemplate({ name: template.name, ...template.body });
+    // Indices made from an older version get the new fields too (mapping changes here are only additive).
+    const body = template.body as { index_patterns: string[]; template?: { mappings?: { properties?: Record<string, estypes.MappingProperty> } } };
+    const properties = body.template?.mappings?.properties;
+    if (installed !== undefined && properties) {
+      await client.indices.putMapping({ index: body.index_patterns, allow_no_indices: true, properties });
+    }
     written.push(template.name);
     options.logger.info('installed index template', { name: template.name, version: template.version });
   }

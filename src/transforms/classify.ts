@@ -54,6 +54,8 @@ export async function classifyPosts(posts: Post[], options: ClassifyOptions): Pr
         sentiment,
         model_version: options.classifier.modelVersion,
         classified_at: classifiedAt,
+        relevance: null,
+        narrative_id: null,
       });
     });
   }

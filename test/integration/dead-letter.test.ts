@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier, type Classifier } from '../../src/classifier/index.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';
 import { startWorkers, type Workers } from '../../src/pipeline/workers.ts';
+import { createKafkaPostSink } from '../../src/sources/kafka-post-sink.ts';
 import { ingestJsonlFile } from '../../src/sources/jsonl-file.ts';
 import { MAX_POST_BYTES } from '../../src/transforms/decode.ts';
 import { postsAlias } from '../../src/store/index-names.ts';
@@ -90,9 +91,7 @@ describe('bad input goes to the dead-letter topic with its reason; the stream go
     );
     const before = letters.length;
     const result = await ingestJsonlFile(file, {
-      producer: ctx.producer,
-      topic: ctx.config.pipeline.kafka.topics.raw.name,
-      deadLetterTopic: ctx.config.pipeline.kafka.topics.deadLetter.name,
+      sink: createKafkaPostSink({ producer: ctx.producer, topic: ctx.config.pipeline.kafka.topics.raw.name, deadLetterTopic: ctx.config.pipeline.kafka.topics.deadLetter.name }),
     });
     expect(result).toMatchObject({ lines: 4, produced: 2, deadLettered: 2, done: true });
     await waitFor('two more dead letters', async () => (letters.length >= before + 2 ? true : undefined));

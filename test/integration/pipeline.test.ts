@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/core/log.ts';
 import type { ScoredPost } from '../../src/core/post.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';
 import { startWorkers, type Workers } from '../../src/pipeline/workers.ts';
+import { createKafkaPostSink } from '../../src/sources/kafka-post-sink.ts';
 import { ingestJsonlFile } from '../../src/sources/jsonl-file.ts';
 import { postsAlias } from '../../src/store/index-names.ts';
 import { SAMPLE_POSTS_FILE } from '../../src/cli/paths.ts';
@@ -29,9 +30,7 @@ describe('end to end: JSONL → posts.raw → classify → posts.scored → inde
 
   const ingest = () =>
     ingestJsonlFile(SAMPLE_POSTS_FILE, {
-      producer: ctx.producer,
-      topic: ctx.config.pipeline.kafka.topics.raw.name,
-      deadLetterTopic: ctx.config.pipeline.kafka.topics.deadLetter.name,
+      sink: createKafkaPostSink({ producer: ctx.producer, topic: ctx.config.pipeline.kafka.topics.raw.name, deadLetterTopic: ctx.config.pipeline.kafka.topics.deadLetter.name }),
     });
 
   const allDocs = async (): Promise<ScoredPost[]> => {

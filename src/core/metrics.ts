@@ -1,0 +1,66 @@
+/**
+ * Prometheus metrics, one registry per process. Labels are bounded sets (source names from the pipeline
+ * file, stage names, error codes, reason codes), never ids or free text.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'pantau_process_' });
+
+export const sourcePosts = new Counter({
+  name: 'pantau_source_posts_total',
+  help: 'Posts a source handed on, by outcome: published (to posts.raw), dead_lettered, duplicate (seen before).',
+  labelNames: ['source', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const sourceErrors = new Counter({
+  name: 'pantau_source_errors_total',
+  help: 'Failed fetches or requests of a source, by error code.',
+  labelNames: ['source', 'error_type'] as const,
+  registers: [registry],
+});
+
+export const sourceFetchSeconds = new Histogram({
+  name: 'pantau_source_fetch_duration_seconds',
+  help: 'Time a source took for one poll or one pushed batch.',
+  labelNames: ['source'] as const,
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+
+export const sourceUp = new Gauge({
+  name: 'pantau_source_up',
+  help: '1 when the last poll or request of the source succeeded, 0 when it failed.',
+  labelNames: ['source'] as const,
+  registers: [registry],
+});
+
+export const stageMessages = new Counter({
+  name: 'pantau_stage_messages_total',
+  help: 'Messages a stream stage finished, by outcome (ok, flagged, dead_lettered, duplicate...).',
+  labelNames: ['stage', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const stageErrors = new Counter({
+  name: 'pantau_stage_errors_total',
+  help: 'Errors in a stream stage, by error code; retriable ones are retried.',
+  labelNames: ['stage', 'error_type', 'retriable'] as const,
+  registers: [registry],
+});
+
+export const stageBatchSeconds = new Histogram({
+  name: 'pantau_stage_batch_duration_seconds',
+  help: 'Time to process one batch, from handler start to committed offsets.',
+  labelNames: ['stage'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
+
+export const consumerLag = new Gauge({
+  name: 'pantau_consumer_lag_messages',
+  help: 'Messages in a topic not yet committed by the stage’s consumer group, summed over partitions.',
+  labelNames: ['stage', 'topic'] as const,
+  registers: [registry],
+});

@@ -1,0 +1,52 @@
+/**
+ * The production PostSink: posts to posts.raw (key = post id), bad input to posts.dlq, both with acks from
+ * all in-sync replicas. Counts sends in flight so push endpoints can shed load (429) instead of queueing
+ * without end.
+ */
+import type { Producer } from 'kafkajs';
+import { sendDeadLetters } from '../bus/dead-letter.ts';
+import { PantauError } from '../core/errors.ts';
+import type { PostSink } from './source.ts';
+
+export interface KafkaPostSinkOptions {
+  producer: Producer;
+  topic: string;
+  deadLetterTopic: string;
+  /** Posts in flight (sent, not yet acknowledged) above which the sink reports saturation. */
+  maxInFlightPosts?: number;
+}
+
+export function createKafkaPostSink(options: KafkaPostSinkOptions): PostSink & { inFlight(): number } {
+  const maxInFlight = options.maxInFlightPosts ?? 20_000;
+  let inFlight = 0;
+  const tracked = async (count: number, work: () => Promise<unknown>) => {
+    inFlight += count;
+    try {
+      await work();
+    } catch (cause) {
+      throw new PantauError(`Kafka did not accept the posts: ${(cause as Error).message}`, {
+        stage: 'receiving',
+        code: 'kafka_produce',
+        retriable: true,
+        cause,
+      });
+    } finally {
+      inFlight -= count;
+    }
+  };
+  return {
+    publish: (posts) =>
+      posts.length === 0
+        ? Promise.resolve()
+        : tracked(posts.length, () =>
+            options.producer.send({
+              topic: options.topic,
+              acks: -1,
+              messages: posts.map((p) => ({ key: p.id, value: JSON.stringify(p) })),
+            }),
+          ),
+    deadLetter: (letters) => tracked(letters.length, () => sendDeadLetters(options.producer, options.deadLetterTopic, letters)),
+    saturated: () => inFlight >= maxInFlight,
+    inFlight: () => inFlight,
+  };
+}
