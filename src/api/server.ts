@@ -11,6 +11,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { PROJECT_ROOT } from '../config/pipeline.ts';
 import { describeError, PantauError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { registry } from '../core/metrics.ts';
 import { dailyCounts, listFlagged } from '../store/queries.ts';
 
 export interface ApiOptions {
@@ -84,6 +85,10 @@ export function createApiServer(options: ApiOptions): Server {
       if (from > to) throw new BadRequest('"from" must not be after "to"');
       if (Date.parse(to) - Date.parse(from) > 366 * 86_400_000) throw new BadRequest('the range may span at most 366 days');
       sendJson(res, 200, await dailyCounts(es, prefix, { from, to, labels: options.labels }));
+    },
+    '/metrics': async (_params, res) => {
+      res.writeHead(200, { 'content-type': registry.contentType });
+      res.end(await registry.metrics());
     },
     '/healthz': async (_params, res) => {
       const checks = options.health ? await options.health() : {};

@@ -10,8 +10,9 @@
  * - a non-retriable error stops the consumer: it is a bug or a misconfiguration, not bad input.
  */
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
-import { describeError, isRetriable } from '../core/errors.ts';
+import { describeError, isRetriable, PantauError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { stageBatchSeconds, stageErrors } from '../core/metrics.ts';
 
 export interface BatchContext {
   topic: string;
@@ -21,6 +22,8 @@ export interface BatchContext {
 export type BatchHandler = (messages: KafkaMessage[], context: BatchContext) => Promise<void>;
 
 export interface BatchConsumerOptions {
+  /** The stage's name, for metrics and logs. */
+  stage: string;
   kafka: Kafka;
   groupId: string;
   topic: string;
@@ -30,6 +33,7 @@ export interface BatchConsumerOptions {
   fromBeginning?: boolean;
   retryBaseMs?: number;
   retryMaxMs?: number;
+  sessionTimeoutMs?: number;
   /** Called after each committed batch (metrics, progress). */
   onCommitted?: (count: number, context: BatchContext) => void;
   /** Called when the consumer stops for good on a non-retriable error. */
@@ -48,7 +52,13 @@ export async function startBatchConsumer(options: BatchConsumerOptions): Promise
   const { kafka, groupId, topic, handler, logger } = options;
   const retryBaseMs = options.retryBaseMs ?? 250;
   const retryMaxMs = options.retryMaxMs ?? 10_000;
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, retry: { retries: 10 } });
+  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout,
+    heartbeatInterval: Math.max(1_000, Math.floor(sessionTimeout / 10)),
+    retry: { retries: 10 },
+  });
   const log = logger.child({ group: groupId, topic });
 
   consumer.on(consumer.events.CRASH, (event) => {
@@ -65,12 +75,18 @@ export async function startBatchConsumer(options: BatchConsumerOptions): Promise
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       const context = { topic: batch.topic, partition: batch.partition };
       if (batch.messages.length === 0) return;
+      const timer = stageBatchSeconds.startTimer({ stage: options.stage });
       for (let attempt = 1; ; attempt++) {
         if (!isRunning() || isStale()) return; // rebalanced away or stopping: the next owner replays it
         try {
           await handler(batch.messages, context);
           break;
         } catch (error) {
+          stageErrors.inc({
+            stage: options.stage,
+            error_type: error instanceof PantauError ? error.code : 'unexpected',
+            retriable: String(isRetriable(error)),
+          });
           if (!isRetriable(error)) throw error;
           const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(attempt - 1, 16));
           log.warn('batch failed, will retry', {
@@ -91,6 +107,7 @@ export async function startBatchConsumer(options: BatchConsumerOptions): Promise
       await consumer.commitOffsets([
         { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
       ]);
+      timer();
       options.onCommitted?.(batch.messages.length, context);
       await heartbeat();
     },

@@ -4,6 +4,7 @@
  */
 import type { IHeaders, Producer } from 'kafkajs';
 import type { Stage } from '../core/errors.ts';
+import { produceAll } from './produce.ts';
 
 /** Bounded reason codes: they become metric labels and dashboard filters. */
 export type DeadLetterReason =
@@ -42,11 +43,7 @@ export function deadLetterHeaders(letter: DeadLetter): IHeaders {
 }
 
 /** Sends dead letters; resolves once the broker has acknowledged all of them (acks from all replicas). */
-export async function sendDeadLetters(producer: Producer, topic: string, letters: DeadLetter[]): Promise<void> {
+export async function sendDeadLetters(producer: Producer, topic: string, letters: DeadLetter[], stage: Stage = 'receiving'): Promise<void> {
   if (letters.length === 0) return;
-  await producer.send({
-    topic,
-    acks: -1,
-    messages: letters.map((l) => ({ key: l.key, value: l.value, headers: deadLetterHeaders(l) })),
-  });
+  await produceAll(producer, [{ topic, messages: letters.map((l) => ({ key: l.key, value: l.value, headers: deadLetterHeaders(l) })) }], stage);
 }

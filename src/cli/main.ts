@@ -15,6 +15,9 @@ import { checkHealth } from '../pipeline/health.ts';
 import { ALL_STAGES, startWorkers, type StageName, type Workers } from '../pipeline/workers.ts';
 import { createKafkaPostSink } from '../sources/kafka-post-sink.ts';
 import { ingestJsonlFile, type IngestProgress } from '../sources/jsonl-file.ts';
+import { createMetricsServer } from '../api/metrics-server.ts';
+import { startLagReporter, type LagTarget } from '../bus/consumer-lag.ts';
+import type { PipelineDefinition } from '../config/pipeline.ts';
 
 
 const HELP = `pantau — negative-content and hoax monitoring for Bakohumas humas teams
@@ -42,6 +45,16 @@ Environment:
 `;
 
 const say = (line: string) => process.stdout.write(line + '\n');
+
+function lagTargets(pipeline: PipelineDefinition, stages: readonly StageName[]): LagTarget[] {
+  const { topics, groups } = pipeline.kafka;
+  const all: LagTarget[] = [
+    { stage: 'classify', groupId: groups.classify, topic: topics.raw.name },
+    { stage: 'index', groupId: groups.index, topic: topics.scored.name },
+    { stage: 'alerts', groupId: groups.alerts, topic: topics.alerts.name },
+  ];
+  return all.filter((t) => stages.includes(t.stage as StageName));
+}
 
 function progressLine(p: IngestProgress): string {
   const pct = p.bytesTotal > 0 ? Math.round((p.bytesRead / p.bytesTotal) * 100) : 100;
@@ -163,17 +176,24 @@ async function main(argv: string[]): Promise<number> {
       const unknown = stages.filter((s) => !ALL_STAGES.includes(s));
       if (unknown.length > 0) throw new Error(`unknown stage(s): ${unknown.join(', ')}; known: ${ALL_STAGES.join(', ')}`);
       const rt = await openRuntime(logger, stages.includes('classify'));
+      const { pipeline } = rt.config;
+      const metricsServer = createMetricsServer();
+      const metricsAddress = await listen(metricsServer, pipeline.metrics.host, pipeline.metrics.port);
       const workers = await startWorkers(rt.ctx, {
         stages,
         ...(rt.classifier ? { classifier: rt.classifier } : {}),
         ...(rt.config.webhookUrl ? { webhookUrl: rt.config.webhookUrl } : {}),
         onCrash: () => process.exit(1),
       });
-      say(`stages running: ${stages.join(', ')} (Ctrl-C to stop)`);
+      const stopLag = startLagReporter(rt.ctx.kafka, lagTargets(pipeline, stages), logger);
+      logger.info('stages running', { stages, pid: process.pid, metrics: `http://${metricsAddress.address}:${metricsAddress.port}/metrics` });
       onShutdown(async () => {
+        stopLag();
         await workers.stop();
+        metricsServer.close();
         await rt.ctx.close();
         rt.classifier?.dispose();
+        logger.info('stopped cleanly', { pid: process.pid, ...workers.counters });
       });
       return new Promise<number>(() => {});
     }

@@ -26,6 +26,8 @@ const envSchema = z.object({
   PANTAU_MODEL_DIR: z.string().min(1).optional(),
   PANTAU_HTTP_HOST: z.string().min(1).optional(),
   PANTAU_HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  PANTAU_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  PANTAU_AUTHOR_KEY: z.string().min(16, 'use at least 16 characters of secret').optional(),
 });
 
 export interface ElasticsearchAuth {
@@ -44,6 +46,8 @@ export interface AppConfig {
   elasticsearchAuth: ElasticsearchAuth;
   webhookUrl: string | undefined;
   modelDir: string | undefined;
+  /** Key for pseudonymising authors at the sources; unset keeps handles as they are. */
+  authorKey: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -65,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.PANTAU_INDEX_PREFIX) pipeline.elasticsearch.indexPrefix = e.PANTAU_INDEX_PREFIX;
   if (e.PANTAU_HTTP_HOST) pipeline.http.host = e.PANTAU_HTTP_HOST;
   if (e.PANTAU_HTTP_PORT !== undefined) pipeline.http.port = e.PANTAU_HTTP_PORT;
+  if (e.PANTAU_METRICS_PORT !== undefined) pipeline.metrics.port = e.PANTAU_METRICS_PORT;
   return {
     pipeline,
     pipelineDir: dirname(pipelineFile),
@@ -76,5 +81,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     webhookUrl: e.PANTAU_WEBHOOK_URL,
     modelDir: e.PANTAU_MODEL_DIR,
+    authorKey: e.PANTAU_AUTHOR_KEY,
   };
 }

@@ -33,6 +33,8 @@ export const pipelineSchema = z
           .object({ raw: topicSchema, scored: topicSchema, deadLetter: topicSchema, alerts: topicSchema })
           .strict(),
         groups: z.object({ classify: z.string().min(1), index: z.string().min(1), alerts: z.string().min(1) }).strict(),
+        /** How long the group waits for a silent worker before giving its partitions to another one. */
+        sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(30_000),
       })
       .strict(),
     elasticsearch: z
@@ -68,6 +70,11 @@ export const pipelineSchema = z
     http: z
       .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
       .strict(),
+    /** Where `pantau work` serves Prometheus metrics (/metrics). Port 0 picks a free one. */
+    metrics: z
+      .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) })
+      .strict()
+      .default({ host: '127.0.0.1', port: 9464 }),
   })
   .strict();
 

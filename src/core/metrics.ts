@@ -64,3 +64,18 @@ export const consumerLag = new Gauge({
   labelNames: ['stage', 'topic'] as const,
   registers: [registry],
 });
+
+export const sinkRequestSeconds = new Histogram({
+  name: 'pantau_sink_request_duration_seconds',
+  help: 'Time of one request to a sink (an Elasticsearch bulk, a webhook POST).',
+  labelNames: ['sink'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
+
+export const modelSeconds = new Histogram({
+  name: 'pantau_model_duration_seconds',
+  help: 'Time the classifier took for one call (normalise, featurise, model).',
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+  registers: [registry],
+});

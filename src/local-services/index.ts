@@ -120,11 +120,12 @@ async function abandon(driver: Driver): Promise<void> {
   await removeState(driver.name);
 }
 
-/** Stops both services (a no-op for one that is not running). */
-export async function downLocalServices(opts: { log?: (line: string) => void } = {}): Promise<void> {
+/** Stops both services, or only those named (a no-op for one that is not running). */
+export async function downLocalServices(opts: { log?: (line: string) => void; only?: ServiceName[] } = {}): Promise<void> {
   const log = opts.log ?? quiet;
+  const names = opts.only ?? SERVICES;
   await withLock(log, async () => {
-    await Promise.all(SERVICES.map((name) => stopService(DRIVERS[name], log)));
+    await Promise.all(names.map((name) => stopService(DRIVERS[name], log)));
   });
 }
 

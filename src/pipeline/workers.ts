@@ -8,7 +8,9 @@
 import type { KafkaMessage } from 'kafkajs';
 import { startBatchConsumer, type BatchContext, type RunningConsumer } from '../bus/batch-consumer.ts';
 import { sendDeadLetters, type DeadLetter } from '../bus/dead-letter.ts';
+import { produceAll } from '../bus/produce.ts';
 import type { Classifier } from '../classifier/index.ts';
+import { stageMessages } from '../core/metrics.ts';
 import { PantauError } from '../core/errors.ts';
 import { scoredPostSchema, formatIssues, type Alert, type Post, type ScoredPost } from '../core/post.ts';
 import { indexPosts } from '../sinks/elasticsearch-posts.ts';
@@ -35,20 +37,6 @@ export interface Workers {
 
 const origin = (m: KafkaMessage, c: BatchContext) => ({ topic: c.topic, partition: c.partition, offset: m.offset });
 
-/** Wraps a producer failure so the batch is retried rather than lost. */
-async function send(work: Promise<unknown>, stage: 'classifying' | 'indexing' | 'alerting'): Promise<void> {
-  try {
-    await work;
-  } catch (cause) {
-    throw new PantauError(`Kafka produce failed: ${(cause as Error).message}`, {
-      stage,
-      code: 'kafka_produce',
-      retriable: true,
-      cause,
-    });
-  }
-}
-
 export async function startWorkers(
   ctx: PipelineContext,
   options: { stages?: readonly StageName[]; classifier?: Classifier; webhookUrl?: string; onCrash?: (e: unknown) => void },
@@ -59,7 +47,12 @@ export async function startWorkers(
   const stages = options.stages ?? ALL_STAGES;
   const counters: StageCounters = { classified: 0, flagged: 0, indexed: 0, alerts: 0, deadLettered: 0 };
   const running: RunningConsumer[] = [];
-  const common = { kafka: ctx.kafka, retryBaseMs: pipeline.index.retryBaseMs, ...(options.onCrash ? { onCrash: options.onCrash } : {}) };
+  const common = {
+    kafka: ctx.kafka,
+    retryBaseMs: pipeline.index.retryBaseMs,
+    sessionTimeoutMs: pipeline.kafka.sessionTimeoutMs,
+    ...(options.onCrash ? { onCrash: options.onCrash } : {}),
+  };
 
   if (stages.includes('classify')) {
     const classifier = options.classifier;
@@ -67,6 +60,7 @@ export async function startWorkers(
     running.push(
       await startBatchConsumer({
         ...common,
+        stage: 'classify',
         groupId: groups.classify,
         topic: topics.raw.name,
         logger: ctx.logger.child({ stage: 'classify' }),
@@ -95,12 +89,16 @@ export async function startWorkers(
           const topicMessages = [
             { topic: topics.scored.name, messages: scored.map((p) => ({ key: p.id, value: JSON.stringify(p) })) },
             { topic: topics.alerts.name, messages: alerts.map((a) => ({ key: a.post_id, value: JSON.stringify(a) })) },
-          ].filter((t) => t.messages.length > 0);
-          if (topicMessages.length > 0) await send(ctx.producer.sendBatch({ acks: -1, topicMessages }), 'classifying');
-          await send(sendDeadLetters(ctx.producer, topics.deadLetter.name, letters), 'classifying');
+          ];
+          await produceAll(ctx.producer, topicMessages, 'classifying');
+          await sendDeadLetters(ctx.producer, topics.deadLetter.name, letters, 'classifying');
+          const flagged = scored.filter((p) => p.flagged).length;
           counters.classified += scored.length;
-          counters.flagged += scored.filter((p) => p.flagged).length;
+          counters.flagged += flagged;
           counters.deadLettered += letters.length;
+          stageMessages.inc({ stage: 'classify', outcome: 'flagged' }, flagged);
+          stageMessages.inc({ stage: 'classify', outcome: 'not_flagged' }, scored.length - flagged);
+          stageMessages.inc({ stage: 'classify', outcome: 'dead_lettered' }, letters.length);
         },
       }),
     );
@@ -110,6 +108,7 @@ export async function startWorkers(
     running.push(
       await startBatchConsumer({
         ...common,
+        stage: 'index',
         groupId: groups.index,
         topic: topics.scored.name,
         logger: ctx.logger.child({ stage: 'index' }),
@@ -141,9 +140,11 @@ export async function startWorkers(
             const m = bySource.get(r.post)!;
             letters.push({ reason: 'rejected_by_index', detail: `${r.status} ${r.reason}`, stage: 'indexing', key: m.key, value: m.value, origin: origin(m, c) });
           }
-          await send(sendDeadLetters(ctx.producer, topics.deadLetter.name, letters), 'indexing');
+          await sendDeadLetters(ctx.producer, topics.deadLetter.name, letters, 'indexing');
           counters.indexed += posts.length - rejections.length;
           counters.deadLettered += letters.length;
+          stageMessages.inc({ stage: 'index', outcome: 'indexed' }, posts.length - rejections.length);
+          stageMessages.inc({ stage: 'index', outcome: 'dead_lettered' }, letters.length);
         },
       }),
     );
@@ -154,6 +155,7 @@ export async function startWorkers(
     running.push(
       await startBatchConsumer({
         ...common,
+        stage: 'alerts',
         groupId: groups.alerts,
         topic: topics.alerts.name,
         logger: log,
@@ -183,7 +185,9 @@ export async function startWorkers(
             log.info('alerts routed', { delivered: count('delivered'), recorded: count('not_sent'), refused: count('failed'), duplicates: count('duplicate') });
           }
           counters.alerts += count('delivered') + count('not_sent');
-          await send(sendDeadLetters(ctx.producer, topics.deadLetter.name, letters), 'alerting');
+          for (const outcome of ['delivered', 'not_sent', 'failed', 'duplicate']) stageMessages.inc({ stage: 'alerts', outcome }, count(outcome));
+          stageMessages.inc({ stage: 'alerts', outcome: 'dead_lettered' }, letters.length);
+          await sendDeadLetters(ctx.producer, topics.deadLetter.name, letters, 'alerting');
           counters.deadLettered += letters.length;
         },
       }),

@@ -6,6 +6,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { PantauError } from '../core/errors.ts';
 import type { ScoredPost } from '../core/post.ts';
+import { sinkRequestSeconds } from '../core/metrics.ts';
 import { postsIndexFor } from '../store/index-names.ts';
 import { backoffMs, isRetriableStatus } from './retry-policy.ts';
 
@@ -33,6 +34,7 @@ export async function indexPosts(client: Client, posts: ScoredPost[], options: I
   for (let attempt = 1; pending.length > 0; attempt++) {
     const indexedAt = new Date().toISOString();
     let response;
+    const timer = sinkRequestSeconds.startTimer({ sink: 'elasticsearch' });
     try {
       response = await client.bulk({
         operations: pending.flatMap((post) => [
@@ -41,13 +43,16 @@ export async function indexPosts(client: Client, posts: ScoredPost[], options: I
         ]),
       });
     } catch (cause) {
-      const status = (cause as { meta?: { statusCode?: number } }).meta?.statusCode;
+      // The client reports no status (or 0) when it got no HTTP answer at all: the node is down or unreachable.
+      const status = (cause as { meta?: { statusCode?: number } }).meta?.statusCode || undefined;
       throw new PantauError(`bulk request to Elasticsearch failed: ${(cause as Error).message}`, {
         stage: 'indexing',
         code: status === undefined ? 'elasticsearch_unreachable' : `elasticsearch_http_${status}`,
         retriable: status === undefined || isRetriableStatus(status),
         cause,
       });
+    } finally {
+      timer();
     }
     if (!response.errors) return rejections;
 

@@ -5,7 +5,7 @@
  */
 import type { Producer } from 'kafkajs';
 import { sendDeadLetters } from '../bus/dead-letter.ts';
-import { PantauError } from '../core/errors.ts';
+import { produceAll } from '../bus/produce.ts';
 import type { PostSink } from './source.ts';
 
 export interface KafkaPostSinkOptions {
@@ -23,13 +23,6 @@ export function createKafkaPostSink(options: KafkaPostSinkOptions): PostSink & {
     inFlight += count;
     try {
       await work();
-    } catch (cause) {
-      throw new PantauError(`Kafka did not accept the posts: ${(cause as Error).message}`, {
-        stage: 'receiving',
-        code: 'kafka_produce',
-        retriable: true,
-        cause,
-      });
     } finally {
       inFlight -= count;
     }
@@ -39,11 +32,7 @@ export function createKafkaPostSink(options: KafkaPostSinkOptions): PostSink & {
       posts.length === 0
         ? Promise.resolve()
         : tracked(posts.length, () =>
-            options.producer.send({
-              topic: options.topic,
-              acks: -1,
-              messages: posts.map((p) => ({ key: p.id, value: JSON.stringify(p) })),
-            }),
+            produceAll(options.producer, [{ topic: options.topic, messages: posts.map((p) => ({ key: p.id, value: JSON.stringify(p) })) }], 'receiving'),
           ),
     deadLetter: (letters) => tracked(letters.length, () => sendDeadLetters(options.producer, options.deadLetterTopic, letters)),
     saturated: () => inFlight >= maxInFlight,

@@ -5,6 +5,7 @@
  */
 import type { Classifier } from '../classifier/index.ts';
 import { PantauError } from '../core/errors.ts';
+import { modelSeconds } from '../core/metrics.ts';
 import { POST_SCHEMA_VERSION, type Alert, type Post, type ScoredPost } from '../core/post.ts';
 
 export interface ClassifyOptions {
@@ -34,7 +35,9 @@ export async function classifyPosts(posts: Post[], options: ClassifyOptions): Pr
   const scored: ScoredPost[] = [];
   for (let start = 0; start < posts.length; start += options.batchSize) {
     const chunk = posts.slice(start, start + options.batchSize);
+    const timer = modelSeconds.startTimer();
     const results = await options.classifier.classify(chunk.map((p) => p.text));
+    timer();
     const classifiedAt = new Date().toISOString();
     chunk.forEach((post, i) => {
       const result = results[i]!;

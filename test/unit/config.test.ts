@@ -7,8 +7,11 @@ import { DEFAULT_PIPELINE_FILE, loadPipelineFile } from '../../src/config/pipeli
 import { PantauError } from '../../src/core/errors.ts';
 import { readFileSync } from 'node:fs';
 
-function pipelineWith(edit: (p: Record<string, any>) => void): string {
-  const p = JSON.parse(readFileSync(DEFAULT_PIPELINE_FILE, 'utf8'));
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary JSON on purpose
+type Json = any;
+
+function pipelineWith(edit: (p: Json) => void): string {
+  const p = JSON.parse(readFileSync(DEFAULT_PIPELINE_FILE, 'utf8')) as Json;
   edit(p);
   const file = join(mkdtempSync(join(tmpdir(), 'pantau-config-')), 'p.json');
   writeFileSync(file, JSON.stringify(p));

@@ -1,0 +1,178 @@
+/**
+ * npm run bench:pipeline — how fast posts go from posts.raw to searchable in Elasticsearch, with all
+ * services local on this machine, and where the time goes. Prints figures; asserts nothing.
+ *
+ *   1. sustained: N posts waiting on posts.raw, the classify + index stages started, time until all are
+ *      searchable (count after refresh);
+ *   2. latency: posts produced at a steady rate; each post's produce time vs. the first time a search sees
+ *      it (polled every 100 ms, so figures include up to one refresh interval, 1 s by default).
+ *
+ * Uses its own topics and index prefix and deletes the indices afterwards.
+ */
+import { parseArgs } from 'node:util';
+import { loadClassifier } from '../classifier/index.ts';
+import { loadConfig } from '../config/config.ts';
+import { createLogger } from '../core/log.ts';
+import { registry } from '../core/metrics.ts';
+import { openContext, type PipelineContext } from '../pipeline/context.ts';
+import { resolveEndpoints } from '../pipeline/endpoints.ts';
+import { startWorkers } from '../pipeline/workers.ts';
+import { postsAlias } from '../store/index-names.ts';
+import { generatePosts } from './synthetic-posts.ts';
+
+const { values } = parseArgs({
+  options: {
+    posts: { type: 'string', default: '50000' },
+    rate: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '30' },
+    partitions: { type: 'string', default: '6' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log(`npm run bench:pipeline -- [--posts 50000] [--rate 1000] [--seconds 30] [--partitions 6]
+Sustained posts/s from posts.raw to searchable, then ingest-to-searchable latency at a steady rate.`);
+  process.exit(0);
+}
+const N = Number(values.posts);
+const RATE = Number(values.rate);
+const SECONDS = Number(values.seconds);
+const say = (s: string) => process.stdout.write(s + '\n');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function metricSum(name: string, labels: Record<string, string> = {}): Promise<{ sum: number; count: number }> {
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
+  let sum = 0;
+  let count = 0;
+  for (const v of (metric?.values ?? []) as Array<{ metricName?: string; value: number; labels: Record<string, string | number> }>) {
+    if (!Object.entries(labels).every(([k, want]) => v.labels[k] === want)) continue;
+    if (v.metricName === `${name}_sum`) sum += v.value;
+    if (v.metricName === `${name}_count`) count += v.value;
+  }
+  return { sum, count };
+}
+
+async function count(ctx: PipelineContext): Promise<number> {
+  const index = postsAlias(ctx.config.pipeline.elasticsearch.indexPrefix);
+  await ctx.es.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
+  return (await ctx.es.count({ index, ignore_unavailable: true, allow_no_indices: true })).count;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function main() {
+  const config = loadConfig();
+  const run = `bench-${Date.now().toString(36)}`;
+  for (const t of Object.values(config.pipeline.kafka.topics)) {
+    t.name = `${run}.${t.name}`;
+    t.partitions = Number(values.partitions);
+  }
+  const groups = config.pipeline.kafka.groups;
+  groups.classify = `${run}-classify`;
+  groups.index = `${run}-index`;
+  groups.alerts = `${run}-alerts`;
+  config.pipeline.elasticsearch.indexPrefix = run;
+  const logger = createLogger({ app: 'bench' }, { level: 'warn' });
+  const endpoints = await resolveEndpoints(config, say);
+  const ctx = await openContext(config, endpoints, logger);
+  const classifier = await loadClassifier();
+  say(`pantau bench:pipeline — ${N} posts, ${config.pipeline.kafka.topics.raw.partitions} partitions, model ${classifier.modelVersion} on ${classifier.backend}, Node ${process.version}`);
+  const raw = config.pipeline.kafka.topics.raw.name;
+
+  try {
+    // 1. Sustained throughput.
+    const posts = generatePosts(N, run);
+    let t = performance.now();
+    for (let i = 0; i < N; i += 2000) {
+      await ctx.producer.send({ topic: raw, acks: -1, messages: posts.slice(i, i + 2000).map((p) => ({ key: p.id, value: JSON.stringify(p) })) });
+    }
+    const produceS = (performance.now() - t) / 1000;
+    say(`produce to posts.raw: ${N} posts in ${produceS.toFixed(1)} s = ${Math.round(N / produceS)} posts/s`);
+
+    t = performance.now();
+    const workers = await startWorkers(ctx, { classifier, stages: ['classify', 'index'] });
+    let lastReport = 0;
+    for (;;) {
+      const c = await count(ctx);
+      if (c >= N) break;
+      if (performance.now() - lastReport > 5000) {
+        lastReport = performance.now();
+        say(`  … ${c} searchable after ${((performance.now() - t) / 1000).toFixed(0)} s`);
+      }
+      await sleep(250);
+    }
+    const sustainedS = (performance.now() - t) / 1000;
+    say(`sustained: ${N} posts from posts.raw to searchable in ${sustainedS.toFixed(1)} s = ${Math.round(N / sustainedS)} posts/s (includes consumer group joins)`);
+
+    const classifyBatch = await metricSum('pantau_stage_batch_duration_seconds', { stage: 'classify' });
+    const indexBatch = await metricSum('pantau_stage_batch_duration_seconds', { stage: 'index' });
+    const model = await metricSum('pantau_model_duration_seconds');
+    const bulk = await metricSum('pantau_sink_request_duration_seconds', { sink: 'elasticsearch' });
+    const row = (name: string, s: number, note: string) => say(`  ${name.padEnd(34)} ${s.toFixed(1).padStart(7)} s  ${((s / sustainedS) * 100).toFixed(0).padStart(4)}% of wall  ${note}`);
+    say('where the time goes (stage time overlaps: the stages run concurrently on 2 cores, with Kafka and Elasticsearch):');
+    row('classify stage, batches', classifyBatch.sum, `${classifyBatch.count} batches`);
+    row('  of which the model', model.sum, `${Math.round(N / model.sum)} posts/s while in the model`);
+    row('  of which decode + produce scored', classifyBatch.sum - model.sum, '');
+    row('index stage, batches', indexBatch.sum, `${indexBatch.count} batches`);
+    row('  of which Elasticsearch bulk', bulk.sum, `${bulk.count} bulk requests, ${Math.round(N / bulk.count)} docs each`);
+    row('  of which decode + commit', indexBatch.sum - bulk.sum, '');
+
+    // 2. Latency at a steady rate.
+    const steady = generatePosts(RATE * SECONDS, `${run}-steady`);
+    const sentAt = new Map<string, number>();
+    const seenAt = new Map<string, number>();
+    const index = postsAlias(config.pipeline.elasticsearch.indexPrefix);
+    let polling = true;
+    let stoppedAt = 0;
+    const poller = (async () => {
+      while (polling || seenAt.size < sentAt.size) {
+        const r = await ctx.es.search<{ id: string }>({
+          index,
+          size: 10_000,
+          _source: ['id'],
+          query: { bool: { filter: [{ prefix: { id: `gen-${run}-steady-` } }, { range: { indexed_at: { gte: 'now-20s' } } }] } },
+        });
+        const now = performance.now();
+        for (const h of r.hits.hits) if (!seenAt.has(h._source!.id)) seenAt.set(h._source!.id, now);
+        if (!polling && performance.now() - stoppedAt > 30_000) break;
+        await sleep(100);
+      }
+    })();
+    const start = performance.now();
+    const perTick = RATE / 10;
+    for (let tick = 0; tick < SECONDS * 10; tick++) {
+      const due = start + tick * 100;
+      if (due > performance.now()) await sleep(due - performance.now());
+      const batch = steady.slice(tick * perTick, (tick + 1) * perTick);
+      const now = performance.now();
+      for (const p of batch) sentAt.set(p.id, now);
+      await ctx.producer.send({ topic: raw, acks: -1, messages: batch.map((p) => ({ key: p.id, value: JSON.stringify(p) })) });
+    }
+    polling = false;
+    stoppedAt = performance.now();
+    await poller;
+    const lat = [...sentAt].filter(([id]) => seenAt.has(id)).map(([id, s]) => seenAt.get(id)! - s).sort((a, b) => a - b);
+    say(`latency at ${RATE} posts/s for ${SECONDS} s (produce → searchable, 100 ms polling, 1 s refresh interval):`);
+    say(`  seen ${lat.length} of ${sentAt.size}; p50 ${percentile(lat, 50).toFixed(0)} ms, p90 ${percentile(lat, 90).toFixed(0)} ms, p99 ${percentile(lat, 99).toFixed(0)} ms, max ${lat.at(-1)?.toFixed(0)} ms`);
+    await workers.stop();
+  } finally {
+    const indices = Object.keys(await ctx.es.indices.get({ index: `${run}-*`, allow_no_indices: true, ignore_unavailable: true }));
+    if (indices.length > 0) await ctx.es.indices.delete({ index: indices });
+    const admin = ctx.kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: Object.values(config.pipeline.kafka.topics).map((t) => t.name) }).catch(() => {});
+    await admin.disconnect();
+    await ctx.close();
+    classifier.dispose();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

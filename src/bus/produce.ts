@@ -1,0 +1,55 @@
+/**
+ * Produces many messages without hitting the broker's size limit. KafkaJS puts every message for one
+ * partition of one request into a single record batch, and the broker refuses a batch larger than
+ * `message.max.bytes` (1 MiB by default): a stage that forwards a whole fetched batch at once would fail
+ * forever. So requests are cut at a byte budget well under that.
+ */
+import type { Message, Producer, TopicMessages } from 'kafkajs';
+import { PantauError, type Stage } from '../core/errors.ts';
+
+/** Bytes of keys + values per produce request; half the broker default leaves room for headers and overhead. */
+export const MAX_REQUEST_BYTES = 512 * 1024;
+
+const size = (v: Message['key'] | Message['value']) => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+
+export function chunkTopicMessages(topicMessages: TopicMessages[], maxBytes = MAX_REQUEST_BYTES): TopicMessages[][] {
+  const requests: TopicMessages[][] = [];
+  let current: TopicMessages[] = [];
+  let bytes = 0;
+  for (const { topic, messages } of topicMessages) {
+    for (const message of messages) {
+      const n = size(message.key) + size(message.value) + 64;
+      if (bytes + n > maxBytes && bytes > 0) {
+        requests.push(current);
+        current = [];
+        bytes = 0;
+      }
+      const last = current.at(-1);
+      if (last?.topic === topic) last.messages.push(message);
+      else current.push({ topic, messages: [message] });
+      bytes += n;
+    }
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
+}
+
+/**
+ * Sends all messages with acks from all in-sync replicas; resolves when every request was acknowledged.
+ * A failure is a PantauError of `stage`, retriable as KafkaJS judged it (a broker re-election is,
+ * a message the broker will never accept is not).
+ */
+export async function produceAll(producer: Producer, topicMessages: TopicMessages[], stage: Stage): Promise<void> {
+  for (const request of chunkTopicMessages(topicMessages.filter((t) => t.messages.length > 0))) {
+    try {
+      await producer.sendBatch({ acks: -1, topicMessages: request });
+    } catch (cause) {
+      throw new PantauError(`Kafka produce failed: ${(cause as Error).message}`, {
+        stage,
+        code: 'kafka_produce',
+        retriable: (cause as { retriable?: boolean }).retriable !== false,
+        cause,
+      });
+    }
+  }
+}
