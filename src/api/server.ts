@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
-import { PROJECT_ROOT } from '../config/pipeline.ts';
+import { PROJECT_ROOT } from '../core/paths.ts';
 import { describeError, PantauError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { registry } from '../core/metrics.ts';

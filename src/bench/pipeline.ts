@@ -110,11 +110,15 @@ async function main() {
     const indexBatch = await metricSum('pantau_stage_batch_duration_seconds', { stage: 'index' });
     const model = await metricSum('pantau_model_duration_seconds');
     const bulk = await metricSum('pantau_sink_request_duration_seconds', { sink: 'elasticsearch' });
+    const relevance = await metricSum('pantau_transform_duration_seconds', { transform: 'relevance' });
+    const narratives = await metricSum('pantau_transform_duration_seconds', { transform: 'narratives' });
     const row = (name: string, s: number, note: string) => say(`  ${name.padEnd(34)} ${s.toFixed(1).padStart(7)} s  ${((s / sustainedS) * 100).toFixed(0).padStart(4)}% of wall  ${note}`);
     say('where the time goes (stage time overlaps: the stages run concurrently on 2 cores, with Kafka and Elasticsearch):');
     row('classify stage, batches', classifyBatch.sum, `${classifyBatch.count} batches`);
     row('  of which the model', model.sum, `${Math.round(N / model.sum)} posts/s while in the model`);
-    row('  of which decode + produce scored', classifyBatch.sum - model.sum, '');
+    row('  of which election relevance', relevance.sum, '');
+    row('  of which narratives (Elasticsearch)', narratives.sum, '');
+    row('  of which decode + produce scored', classifyBatch.sum - model.sum - relevance.sum - narratives.sum, '');
     row('index stage, batches', indexBatch.sum, `${indexBatch.count} batches`);
     row('  of which Elasticsearch bulk', bulk.sum, `${bulk.count} bulk requests, ${Math.round(N / bulk.count)} docs each`);
     row('  of which decode + commit', indexBatch.sum - bulk.sum, '');

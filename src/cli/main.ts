@@ -16,6 +16,7 @@ import { ALL_STAGES, startWorkers, type StageName, type Workers } from '../pipel
 import { createKafkaPostSink } from '../sources/kafka-post-sink.ts';
 import { ingestJsonlFile, type IngestProgress } from '../sources/jsonl-file.ts';
 import { createMetricsServer } from '../api/metrics-server.ts';
+import { createSource, DEFAULT_STATE_DIR } from '../sources/index.ts';
 import { startLagReporter, type LagTarget } from '../bus/consumer-lag.ts';
 import type { PipelineDefinition } from '../config/pipeline.ts';
 
@@ -30,7 +31,10 @@ Commands:
                               the dashboard and review list. --exit stops after the report instead.
   ingest --file F             Produce a JSONL file of posts to posts.raw (bad lines go to posts.dlq).
   work [--stages a,b]         Run stream stages: classify, index, alerts (default: all). Stops on SIGTERM
-                              after finishing and committing the batch in flight.
+                              after finishing and committing the batch in flight. /metrics on the metrics
+                              port (PANTAU_METRICS_PORT, default 9464). Start several: they share the work.
+  sources                     Run the ingest sources of the pipeline file (RSS/Atom, HTTP push, JSON APIs,
+                              CSV/JSONL backfill) into posts.raw; /metrics and /healthz on the metrics port.
   serve                       Serve the dashboard (/), the review list (/api/flagged) and /healthz.
   setup                       Create the topics and index templates (idempotent), then exit.
   validate                    Check the pipeline file, the environment and the model; exit 1 if invalid.
@@ -41,7 +45,9 @@ Environment:
   ELASTICSEARCH_API_KEY | ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD
   PANTAU_WEBHOOK_URL            Where alerts are POSTed (JSON). Unset: alerts are only recorded.
   PANTAU_PIPELINE               Pipeline file (default pipelines/pantau.pipeline.json).
-  PANTAU_INDEX_PREFIX, PANTAU_HTTP_HOST, PANTAU_HTTP_PORT, PANTAU_MODEL_DIR, LOG_LEVEL
+  PANTAU_AUTHOR_KEY             Pseudonymise authors at the sources with this secret (keyed hash).
+  PANTAU_INDEX_PREFIX, PANTAU_HTTP_HOST, PANTAU_HTTP_PORT, PANTAU_METRICS_PORT, PANTAU_MODEL_DIR,
+  PANTAU_STATE_DIR (sources' cursors and seen items, default .state/), LOG_LEVEL
 `;
 
 const say = (line: string) => process.stdout.write(line + '\n');
@@ -194,6 +200,36 @@ async function main(argv: string[]): Promise<number> {
         await rt.ctx.close();
         rt.classifier?.dispose();
         logger.info('stopped cleanly', { pid: process.pid, ...workers.counters });
+      });
+      return new Promise<number>(() => {});
+    }
+    case 'sources': {
+      const rt = await openRuntime(logger, false);
+      const { pipeline } = rt.config;
+      if (pipeline.sources.length === 0) {
+        throw new Error('the pipeline file lists no sources; see pipelines/sources.example.json for one of each kind');
+      }
+      const { topics } = pipeline.kafka;
+      const sink = createKafkaPostSink({ producer: rt.ctx.producer, topic: topics.raw.name, deadLetterTopic: topics.deadLetter.name });
+      const sources = pipeline.sources.map((definition) =>
+        createSource(definition, {
+          stateDir: process.env.PANTAU_STATE_DIR ?? DEFAULT_STATE_DIR,
+          logger: logger.child({ source: definition.name }),
+          ...(rt.config.authorKey ? { authorKey: rt.config.authorKey } : {}),
+        }),
+      );
+      const metricsServer = createMetricsServer(async () => {
+        const checks = sources.map((source) => source.health());
+        return { ok: checks.every((c) => c.state !== 'failing'), checks };
+      });
+      const address = await listen(metricsServer, pipeline.metrics.host, pipeline.metrics.port);
+      for (const source of sources) await source.start(sink);
+      logger.info('sources running', { sources: sources.map((x) => x.name), pid: process.pid, health: `http://${address.address}:${address.port}/healthz` });
+      onShutdown(async () => {
+        await Promise.all(sources.map((source) => source.stop()));
+        metricsServer.close();
+        await rt.ctx.close();
+        logger.info('stopped cleanly', { pid: process.pid });
       });
       return new Promise<number>(() => {});
     }

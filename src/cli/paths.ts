@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { PROJECT_ROOT } from '../config/pipeline.ts';
+import { PROJECT_ROOT } from '../core/paths.ts';
 
 /** The hand-written demo posts (see test/fixtures/README.md). */
 export const SAMPLE_POSTS_FILE = resolve(PROJECT_ROOT, 'test/fixtures/sample-posts.jsonl');

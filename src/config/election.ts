@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PantauError } from '../core/errors.ts';
 import { formatIssues } from '../core/post.ts';
-import { PROJECT_ROOT } from './pipeline.ts';
+import { PROJECT_ROOT } from '../core/paths.ts';
 
 export const DEFAULT_ELECTION_FILE = resolve(PROJECT_ROOT, 'pipelines/election.json');
 

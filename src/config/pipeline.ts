@@ -3,13 +3,13 @@
  * both the validator and the reference: unknown keys are rejected so a typo never passes silently.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PantauError } from '../core/errors.ts';
+import { PROJECT_ROOT } from '../core/paths.ts';
 import { formatIssues } from '../core/post.ts';
+import { sourceListSchema } from '../sources/index.ts';
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_PIPELINE_FILE = resolve(PROJECT_ROOT, 'pipelines/pantau.pipeline.json');
 
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, . _ -');
@@ -70,6 +70,22 @@ export const pipelineSchema = z
     http: z
       .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
       .strict(),
+    /** Ingest sources run by `pantau sources` (RSS/Atom, HTTP push, JSON APIs, CSV/JSONL backfill). */
+    sources: sourceListSchema.default([]),
+    relevance: z
+      .object({
+        /** Election keywords, entities and regions, relative to the pipeline file's folder. */
+        file: z.string().min(1).default('election.json'),
+      })
+      .strict()
+      .default({ file: 'election.json' }),
+    narratives: z
+      .object({
+        /** How often the indexer recomputes the reach of the narratives it touched (posts, accounts, engagement). */
+        reachRefreshMs: z.number().int().min(100).max(600_000).default(5_000),
+      })
+      .strict()
+      .default({ reachRefreshMs: 5_000 }),
     /** Where `pantau work` serves Prometheus metrics (/metrics). Port 0 picks a free one. */
     metrics: z
       .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) })

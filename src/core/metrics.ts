@@ -79,3 +79,11 @@ export const modelSeconds = new Histogram({
   buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
   registers: [registry],
 });
+
+export const transformSeconds = new Histogram({
+  name: 'pantau_transform_duration_seconds',
+  help: 'Time of one call of a transform besides the model (relevance, narratives).',
+  labelNames: ['transform'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [registry],
+});

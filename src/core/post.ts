@@ -77,6 +77,10 @@ export interface Alert {
   created_at: string;
   engagement: Post['engagement'];
   model_version: string;
+  /** Near-duplicate cluster, so humas see the narrative, not one post. */
+  narrative_id: string | null;
+  /** Election terms the post matched (empty when none). */
+  election_terms: string[];
   raised_at: string;
 }
 

@@ -6,7 +6,9 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
+import { PROJECT_ROOT } from '../core/paths.ts';
+
+export { PROJECT_ROOT };
 export const POM_PATH = fileURLToPath(new URL('./pom.xml', import.meta.url));
 
 export function servicesDir(): string {

@@ -10,7 +10,7 @@ import { startBatchConsumer, type BatchContext, type RunningConsumer } from '../
 import { sendDeadLetters, type DeadLetter } from '../bus/dead-letter.ts';
 import { produceAll } from '../bus/produce.ts';
 import type { Classifier } from '../classifier/index.ts';
-import { stageMessages } from '../core/metrics.ts';
+import { stageMessages, transformSeconds } from '../core/metrics.ts';
 import { PantauError } from '../core/errors.ts';
 import { scoredPostSchema, formatIssues, type Alert, type Post, type ScoredPost } from '../core/post.ts';
 import { indexPosts } from '../sinks/elasticsearch-posts.ts';
@@ -18,6 +18,11 @@ import { alertFor, classifyPosts } from '../transforms/classify.ts';
 import { decodePost } from '../transforms/decode.ts';
 import { routeAlerts } from '../transforms/route-alerts.ts';
 import type { PipelineContext } from './context.ts';
+import { startReachRefresher, type ReachRefresher } from './narrative-reach.ts';
+import { loadElectionConfig } from '../config/election.ts';
+import { createRelevanceMatcher, type RelevanceMatcher } from '../transforms/relevance.ts';
+import { assignNarratives } from '../store/narratives.ts';
+import { resolve } from 'node:path';
 
 export type StageName = 'classify' | 'index' | 'alerts';
 export const ALL_STAGES: readonly StageName[] = ['classify', 'index', 'alerts'];
@@ -37,6 +42,24 @@ export interface Workers {
 
 const origin = (m: KafkaMessage, c: BatchContext) => ({ topic: c.topic, partition: c.partition, offset: m.offset });
 
+/**
+ * What the classify stage adds besides scores: why the post is election-related, and its narrative
+ * (near-duplicates share one). Narratives live in Elasticsearch, so this can fail retriably.
+ */
+async function enrich(scored: ScoredPost[], matcher: RelevanceMatcher, ctx: PipelineContext, prefix: string): Promise<void> {
+  let timer = transformSeconds.startTimer({ transform: 'relevance' });
+  for (const post of scored) {
+    const r = matcher.match(post.text, post.language);
+    post.relevance = { relevant: r.relevant, terms: r.terms };
+    if (post.region === null && r.region !== null) post.region = r.region;
+  }
+  timer();
+  timer = transformSeconds.startTimer({ transform: 'narratives' });
+  const narratives = await assignNarratives(ctx.es, prefix, scored);
+  for (const post of scored) post.narrative_id = narratives.get(post.id) ?? null;
+  timer();
+}
+
 export async function startWorkers(
   ctx: PipelineContext,
   options: { stages?: readonly StageName[]; classifier?: Classifier; webhookUrl?: string; onCrash?: (e: unknown) => void },
@@ -55,6 +78,7 @@ export async function startWorkers(
   };
 
   if (stages.includes('classify')) {
+    const matcher = createRelevanceMatcher(loadElectionConfig(resolve(ctx.config.pipelineDir, pipeline.relevance.file)));
     const classifier = options.classifier;
     if (!classifier) throw new PantauError('the classify stage needs a classifier', { stage: 'config', code: 'no_classifier', retriable: false });
     running.push(
@@ -85,6 +109,7 @@ export async function startWorkers(
               ? cause
               : new PantauError(`classifier failed: ${(cause as Error).message}`, { stage: 'classifying', code: 'model_error', retriable: false, cause });
           }
+          await enrich(scored, matcher, ctx, prefix);
           const alerts = scored.map((p) => alertFor(p, pipeline.alerts.labels)).filter((a): a is Alert => a !== null);
           const topicMessages = [
             { topic: topics.scored.name, messages: scored.map((p) => ({ key: p.id, value: JSON.stringify(p) })) },
@@ -104,7 +129,10 @@ export async function startWorkers(
     );
   }
 
+  let reach: ReachRefresher | undefined;
   if (stages.includes('index')) {
+    reach = startReachRefresher(ctx.es, prefix, pipeline.narratives.reachRefreshMs, ctx.logger.child({ stage: 'index' }));
+    const reachRefresher = reach;
     running.push(
       await startBatchConsumer({
         ...common,
@@ -136,6 +164,8 @@ export async function startWorkers(
             maxAttempts: pipeline.index.maxAttempts,
             retryBaseMs: pipeline.index.retryBaseMs,
           });
+          const rejected = new Set(rejections.map((r) => r.post));
+          reachRefresher.touched(posts.filter((p) => !rejected.has(p)).map((p) => p.narrative_id));
           for (const r of rejections) {
             const m = bySource.get(r.post)!;
             letters.push({ reason: 'rejected_by_index', detail: `${r.status} ${r.reason}`, stage: 'indexing', key: m.key, value: m.value, origin: origin(m, c) });
@@ -198,6 +228,7 @@ export async function startWorkers(
     counters,
     stop: async () => {
       await Promise.all(running.map((r) => r.stop()));
+      await reach?.stop();
     },
   };
 }

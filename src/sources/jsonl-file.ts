@@ -5,30 +5,29 @@
  * every post and every dead letter.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import type { DeadLetter } from '../bus/dead-letter.ts';
-import { PantauError } from '../core/errors.ts';
-import type { Post } from '../core/post.ts';
+import { z } from 'zod';
 import { decodePost } from '../transforms/decode.ts';
-import type { PostSink } from './source.ts';
+import { backfillRetryFields, sourceNameSchema } from './config-common.ts';
+import { ingestRecords, type FileIngestOptions, type FileRecord, type IngestProgress } from './file-ingest.ts';
 
-export interface JsonlIngestOptions {
-  sink: PostSink;
-  /** Posts per publish call. */
-  batchSize?: number;
-  /** Called about once a second and at the end. */
-  onProgress?: (progress: IngestProgress) => void;
-}
+export type { IngestProgress } from './file-ingest.ts';
 
-export interface IngestProgress {
-  file: string;
-  bytesRead: number;
-  bytesTotal: number;
-  lines: number;
-  produced: number;
-  deadLettered: number;
-  done: boolean;
-}
+export type JsonlIngestOptions = FileIngestOptions;
+
+/** Config of a JSONL backfill in the pipeline file (`sources[]` with `"type": "jsonl_file"`). */
+export const jsonlFileSourceSchema = z
+  .object({
+    type: z.literal('jsonl_file'),
+    name: sourceNameSchema,
+    /** The file (absolute, or relative to the working directory of the process); one post per line. */
+    path: z.string().min(1),
+    /** Lines per sink call. */
+    batchSize: z.number().int().min(1).max(10_000).default(500),
+    ...backfillRetryFields,
+  })
+  .strict();
+
+export type JsonlFileSourceConfig = z.infer<typeof jsonlFileSourceSchema>;
 
 /** Yields the file's lines as raw bytes (without the newline), skipping blank lines. */
 async function* lines(file: string, onBytes: (n: number) => void): AsyncGenerator<{ bytes: Buffer; lineNo: number }> {
@@ -50,41 +49,21 @@ async function* lines(file: string, onBytes: (n: number) => void): AsyncGenerato
   if (carry.length > 0 && carry.toString('latin1').trim().length > 0) yield { bytes: carry, lineNo: lineNo + 1 };
 }
 
-export async function ingestJsonlFile(file: string, options: JsonlIngestOptions): Promise<IngestProgress> {
-  let bytesTotal: number;
-  try {
-    bytesTotal = (await stat(file)).size;
-  } catch (cause) {
-    throw new PantauError(`cannot read ${file}: ${(cause as Error).message}`, { stage: 'receiving', code: 'file_unreadable', retriable: false, cause });
-  }
-  const batchSize = options.batchSize ?? 500;
-  const progress: IngestProgress = { file, bytesRead: 0, bytesTotal, lines: 0, produced: 0, deadLettered: 0, done: false };
-  let posts: Post[] = [];
-  let letters: DeadLetter[] = [];
-  let lastReport = Date.now();
-
-  const flush = async () => {
-    await options.sink.publish(posts);
-    if (letters.length > 0) await options.sink.deadLetter(letters);
-    progress.produced += posts.length;
-    progress.deadLettered += letters.length;
-    posts = [];
-    letters = [];
-  };
-
-  for await (const { bytes, lineNo } of lines(file, (n) => (progress.bytesRead += n))) {
-    progress.lines++;
+async function* records(file: string, onBytes: (n: number) => void): AsyncGenerator<FileRecord> {
+  for await (const { bytes, lineNo } of lines(file, onBytes)) {
     const decoded = decodePost(bytes);
-    if (decoded.ok) posts.push(decoded.post);
-    else letters.push({ reason: decoded.reason, detail: `line ${lineNo}: ${decoded.detail}`, stage: 'receiving', key: null, value: bytes, source: `${file}:${lineNo}` });
-    if (posts.length + letters.length >= batchSize) await flush();
-    if (options.onProgress && Date.now() - lastReport >= 1000) {
-      lastReport = Date.now();
-      options.onProgress({ ...progress });
-    }
+    yield {
+      lineNo,
+      result: decoded.ok
+        ? { ok: true, post: decoded.post }
+        : {
+            ok: false,
+            letter: { reason: decoded.reason, detail: `line ${lineNo}: ${decoded.detail}`, stage: 'receiving', key: null, value: bytes, source: `${file}:${lineNo}` },
+          },
+    };
   }
-  await flush();
-  progress.done = true;
-  options.onProgress?.({ ...progress });
-  return progress;
+}
+
+export function ingestJsonlFile(file: string, options: JsonlIngestOptions): Promise<IngestProgress> {
+  return ingestRecords(file, (onBytes) => records(file, onBytes), options);
 }

@@ -82,6 +82,8 @@ export function alertFor(post: ScoredPost, alertLabels: readonly string[]): Aler
     created_at: post.created_at,
     engagement: post.engagement,
     model_version: post.model_version,
+    narrative_id: post.narrative_id,
+    election_terms: post.relevance?.terms ?? [],
     raised_at: new Date().toISOString(),
   };
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Producer } from 'kafkajs';
 import type { AppConfig } from '../../src/config/config.ts';
-import { PROJECT_ROOT } from '../../src/config/pipeline.ts';
+import { PROJECT_ROOT } from '../../src/core/paths.ts';
 import type { Post } from '../../src/core/post.ts';
 export { generatePosts } from '../../src/bench/synthetic-posts.ts';
 import { ELASTICSEARCH_URL, KAFKA_BROKERS } from './cluster.ts';

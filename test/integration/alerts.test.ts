@@ -21,6 +21,8 @@ const alert = (postId: string): Alert => ({
   created_at: '2026-11-15T08:00:00+07:00',
   engagement: { shares: 900 },
   model_version: 'test',
+  narrative_id: null,
+  election_terms: ['surat suara', 'KPU'],
   raised_at: new Date().toISOString(),
 });
 

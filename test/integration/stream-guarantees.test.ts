@@ -169,7 +169,10 @@ describe('stream guarantees', () => {
         expect(running.counters.indexed).toBe(indexedDuringOutage); // nothing claimed indexed while it was down
         expect(crashed).toBeUndefined(); // an unreachable index is worth waiting for, not a reason to stop
         await upLocalServices({ log });
-        await waitForCount(ctx, 'the catch-up after Elasticsearch returned', (c) => c >= n);
+        await waitForCount(ctx, 'the catch-up after Elasticsearch returned', (c) => c >= n).catch(async (error: unknown) => {
+          const c = await countDocs(ctx).catch((e: unknown) => String(e));
+          throw new Error(`${String(error)}; count ${c}, counters ${JSON.stringify(running.counters)}, crashed: ${String(crashed)}`);
+        });
         await new Promise((r) => setTimeout(r, 2_000));
         await expectExactly(ctx, 'esdown', n);
       } finally {

@@ -1,0 +1,96 @@
+/** `npm run train`: trains a model folder from labelled JSONL and/or the public datasets. */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeError } from '../../core/errors.ts';
+import { DEFAULT_FEATURIZER_CONFIG } from '../featurize.ts';
+import { runTrainPipeline } from '../training/pipeline.ts';
+import type { WeightPrecision } from '../training/export.ts';
+import { integer, number, parseArgs, single } from './args.ts';
+import {
+  DEFAULT_CONDITIONAL_HEADS,
+  DEFAULT_NB_INTERPOLATION,
+  DEFAULT_TRAINING,
+  DEFAULT_WEAK_HATE_NEGATIVE_WEIGHT,
+  DEFAULT_WEAK_HOAX_NEGATIVE_WEIGHT,
+} from '../training/defaults.ts';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+const HELP = `Usage: npm run train -- [options]
+
+Trains the Indonesian classifier and writes a versioned model folder (model.json, weights.bin,
+slang lexicon, MODEL_CARD.md with test metrics). About 1 minute on 2 cores for the public data.
+
+Options:
+  --data FILE.jsonl        labelled JSONL, repeatable. One object per line:
+                             {"text": "...", "labels": {"hate_speech": 1, "abusive": 0, "sentiment": "negative"}}
+                           A line names only the labels it annotates (flags: hate_speech, abusive, sara, hoax
+                           take 0/1; sentiment takes negative/neutral/positive); the rest are masked out.
+                           Optional "split": "train"|"dev"|"test" pins a row; "source" names its origin.
+  --shared-data DIR        public datasets folder (default ../shared/data when it exists; "none" to skip)
+  --lexicon FILE.csv       slang,standard CSV to ship (default: new_kamusalay.csv from the shared data)
+  --out DIR                output folder (default models/pantau-id-v1)
+  --model-version NAME     version string stored in the model (default: the output folder name)
+  --epochs N               training epochs (default ${DEFAULT_TRAINING.epochs})
+  --seed N                 shuffling seed (default ${DEFAULT_TRAINING.seed})
+  --learning-rate X        AdaGrad learning rate (default ${DEFAULT_TRAINING.learningRate})
+  --buckets-log2 N         hash buckets = 2^N (default ${Math.log2(DEFAULT_FEATURIZER_CONFIG.buckets)})
+  --precision P            weight storage: uint8 | float16 | float32 (default uint8)
+  --weak-hoax-negative-weight X
+                           weight of train tweets/reviews added as hoax = 0 (default ${DEFAULT_WEAK_HOAX_NEGATIVE_WEIGHT}; 0 = off)
+  --weak-hate-negative-weight X
+                           weight of Pilpres 2019 praise/news tweets added as hate_speech = 0 (default ${DEFAULT_WEAK_HATE_NEGATIVE_WEIGHT}; 0 = off)
+  --nb X                   NB log-count-ratio feature scaling of the flag heads, 0..1 (default ${DEFAULT_NB_INTERPOLATION}; 0 = off)
+  --no-conditional-sara    train sara as an independent head (default: P(sara) = P(hate_speech)·P(sara | hate_speech))
+  --export-splits DIR      also write the train/dev/test JSONL used (input for npm run eval)
+  --help                   this text
+`;
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2), ['help', 'no-conditional-sara']);
+  if (args.flags.has('help')) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const sharedDefault = join(repoRoot, '..', 'shared', 'data');
+  const sharedArg = single(args, 'shared-data');
+  const sharedData = sharedArg === 'none' ? null : sharedArg !== undefined ? resolve(sharedArg) : existsSync(sharedDefault) ? sharedDefault : null;
+  const lexiconArg = single(args, 'lexicon');
+  const sharedLexicon = sharedData === null ? null : join(sharedData, 'id-multilabel-hate-abusive', 'new_kamusalay.csv');
+  const lexiconCsv = lexiconArg !== undefined ? resolve(lexiconArg) : sharedLexicon !== null && existsSync(sharedLexicon) ? sharedLexicon : null;
+  const out = resolve(single(args, 'out') ?? join(repoRoot, 'models', 'pantau-id-v1'));
+  const precision = (single(args, 'precision') ?? 'uint8') as WeightPrecision;
+  if (!['uint8', 'float16', 'float32'].includes(precision)) throw new Error('--precision must be uint8, float16 or float32.');
+  const bucketsLog2 = integer(args, 'buckets-log2', Math.log2(DEFAULT_FEATURIZER_CONFIG.buckets));
+  const result = await runTrainPipeline({
+    dataFiles: (args.values.get('data') ?? []).map((f) => resolve(f)),
+    sharedData,
+    lexiconCsv,
+    out,
+    modelVersion: single(args, 'model-version') ?? out.split(/[\\/]/).filter((p) => p.length > 0).pop() ?? 'pantau-id',
+    featurizer: { ...DEFAULT_FEATURIZER_CONFIG, buckets: 2 ** bucketsLog2 },
+    train: {
+      ...DEFAULT_TRAINING,
+      epochs: integer(args, 'epochs', DEFAULT_TRAINING.epochs),
+      seed: integer(args, 'seed', DEFAULT_TRAINING.seed),
+      learningRate: number(args, 'learning-rate', DEFAULT_TRAINING.learningRate),
+    },
+    precision,
+    weakHoaxNegativeWeight: number(args, 'weak-hoax-negative-weight', DEFAULT_WEAK_HOAX_NEGATIVE_WEIGHT),
+    weakHateNegativeWeight: number(args, 'weak-hate-negative-weight', DEFAULT_WEAK_HATE_NEGATIVE_WEIGHT),
+    conditionalHeads: args.flags.has('no-conditional-sara') ? [] : DEFAULT_CONDITIONAL_HEADS,
+    nbInterpolation: number(args, 'nb', DEFAULT_NB_INTERPOLATION),
+    exportSplits: single(args, 'export-splits') ?? null,
+    log: (line) => process.stderr.write(`[train] ${line}\n`),
+  });
+  process.stdout.write(`Model written to ${result.modelDir} (${(result.seconds / 60).toFixed(1)} min). Test metrics:\n`);
+  for (const [label, m] of Object.entries(result.test.labels)) {
+    process.stdout.write(`  ${label.padEnd(12)} F1 ${m.f1.toFixed(3)}  P ${m.precision.toFixed(3)}  R ${m.recall.toFixed(3)}  n+ ${m.support}\n`);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`train failed: ${describeError(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,116 @@
+/** Reads and validates a model folder into a runnable model. */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { PantauError } from '../core/errors.ts';
+import { validateFeaturizerConfig } from './featurize.ts';
+import { FLAG_LABELS, OUTPUT_COUNT, SENTIMENT_LABELS } from './labels.ts';
+import { BIAS_WEIGHT_NAME, MODEL_FILE, kernelWeightName, modelJsonSchema, type ModelJson } from './model-format.ts';
+import { LinearBagModel } from './model.ts';
+import { createSlangLexicon, type SlangLexicon } from './normalize.ts';
+
+export interface LoadedModel {
+  json: ModelJson;
+  model: LinearBagModel;
+  lexicon: SlangLexicon;
+}
+
+function loadError(message: string, code: string, cause?: unknown): PantauError {
+  return new PantauError(message, { stage: 'classifying', code, retriable: false, cause });
+}
+
+/** Parses the shipped lexicon file: one `slang<TAB>standard` pair per line. */
+export function parseLexiconTsv(text: string): SlangLexicon {
+  const pairs: [string, string][] = [];
+  for (const line of text.split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab > 0) pairs.push([line.slice(0, tab), line.slice(tab + 1)]);
+  }
+  return createSlangLexicon(pairs);
+}
+
+/**
+ * Loads `dir` (model.json + weights + lexicon). Needs an active TF.js backend: the weights are decoded with
+ * `tf.io.decodeWeights`, which also undoes their uint8/float16 quantisation.
+ */
+export async function readModelFolder(dir: string): Promise<LoadedModel> {
+  const folder = resolve(dir);
+  const modelPath = join(folder, MODEL_FILE);
+  if (!existsSync(modelPath)) {
+    throw loadError(
+      `No classifier model at ${folder} (${MODEL_FILE} is missing). Train one with \`npm run train -- --out ${folder}\`, or pass the folder of a trained model.`,
+      'model_missing',
+    );
+  }
+  let json: ModelJson;
+  try {
+    json = modelJsonSchema.parse(JSON.parse(await readFile(modelPath, 'utf8')));
+  } catch (err) {
+    throw loadError(`${modelPath} is not a valid pantau model description: ${err instanceof Error ? err.message : String(err)}`, 'model_invalid', err);
+  }
+  const featurizerProblem = validateFeaturizerConfig(json.featurizer);
+  if (featurizerProblem !== null) throw loadError(`${modelPath}: ${featurizerProblem}`, 'model_invalid');
+
+  const group = json.weightsManifest[0]!;
+  const buffers: Buffer[] = [];
+  for (const path of group.paths) {
+    const weightsPath = join(folder, path);
+    if (!existsSync(weightsPath)) throw loadError(`Weights file ${weightsPath} named in ${modelPath} is missing.`, 'model_missing');
+    buffers.push(await readFile(weightsPath));
+  }
+  const joined = Buffer.concat(buffers);
+  const data = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer;
+  let named: tf.NamedTensorMap;
+  try {
+    named = tf.io.decodeWeights(data, group.weights);
+  } catch (err) {
+    throw loadError(`Could not decode the weights of ${folder}: ${err instanceof Error ? err.message : String(err)}`, 'model_invalid', err);
+  }
+  try {
+    const buckets = json.featurizer.buckets;
+    const kernel = new Float32Array(buckets * OUTPUT_COUNT);
+    const outputs = [...FLAG_LABELS, ...SENTIMENT_LABELS];
+    outputs.forEach((name, k) => {
+      const column = named[kernelWeightName(name)];
+      if (column === undefined || column.size !== buckets) throw loadError(`${modelPath}: weight ${kernelWeightName(name)} is missing or has the wrong size.`, 'model_invalid');
+      const values = column.dataSync();
+      // Interleave the columns into rows: the bag reads one row of OUTPUT_COUNT values per feature.
+      for (let i = 0; i < buckets; i++) kernel[i * OUTPUT_COUNT + k] = values[i]!;
+    });
+    const biasTensor = named[BIAS_WEIGHT_NAME];
+    if (biasTensor === undefined || biasTensor.size !== OUTPUT_COUNT) throw loadError(`${modelPath}: weight ${BIAS_WEIGHT_NAME} is missing or has the wrong size.`, 'model_invalid');
+    const bias = Float32Array.from(biasTensor.dataSync());
+    const plattA = Float32Array.from(FLAG_LABELS.map((l) => json.calibration.flags[l].a));
+    const plattB = Float32Array.from(FLAG_LABELS.map((l) => json.calibration.flags[l].b));
+    let lexicon = createSlangLexicon([]);
+    if (json.normalizer.slangLexicon !== null) {
+      const lexiconPath = join(folder, json.normalizer.slangLexicon);
+      if (!existsSync(lexiconPath)) throw loadError(`Slang lexicon ${lexiconPath} named in ${modelPath} is missing.`, 'model_missing');
+      lexicon = parseLexiconTsv(await readFile(lexiconPath, 'utf8'));
+    }
+    const conditionalOn = new Int32Array(FLAG_LABELS.length).fill(-1);
+    for (const { label, given } of json.conditionalHeads) {
+      if (label === given) throw loadError(`${modelPath}: head ${label} cannot be conditional on itself.`, 'model_invalid');
+      conditionalOn[FLAG_LABELS.indexOf(label)] = FLAG_LABELS.indexOf(given);
+    }
+    // One level only: the joint uses the raw logit of `given`, which is right only if `given` is unconditional.
+    if (json.conditionalHeads.some(({ given }) => conditionalOn[FLAG_LABELS.indexOf(given)]! >= 0)) {
+      throw loadError(`${modelPath}: a conditional head may not depend on another conditional head.`, 'model_invalid');
+    }
+    const model = new LinearBagModel({
+      buckets,
+      kernel,
+      bias,
+      plattA,
+      plattB,
+      sentimentTemperature: json.calibration.sentimentTemperature,
+      sentimentOffsets: Float32Array.from(json.calibration.sentimentOffsets),
+      hasSentiment: json.sentimentLabels !== null,
+      conditionalOn,
+    });
+    return { json, model, lexicon };
+  } finally {
+    for (const t of Object.values(named)) t.dispose();
+  }
+}

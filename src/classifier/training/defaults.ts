@@ -1,0 +1,25 @@
+/** Default training hyper-parameters (chosen on the dev split; see the model card). */
+import type { FlagLabel } from '../labels.ts';
+import type { TrainOptions } from './trainer.ts';
+
+export const DEFAULT_TRAINING: Omit<TrainOptions, 'onEpoch'> = {
+  epochs: 8,
+  learningRate: 0.2,
+  // Per output: hate_speech, abusive, sara, hoax, then the three sentiment logits.
+  // The hoax head gets 100x more: its data are small and topic-heavy, so it should lean on no single word.
+  l2: [1e-5, 1e-5, 1e-5, 1e-3, 1e-5, 1e-5, 1e-5],
+  positiveWeight: [1, 1, 1, 1],
+  seed: 1,
+};
+
+/** Loss weight of everyday train tweets/reviews used as hoax = 0 (see weak-labels.ts). */
+export const DEFAULT_WEAK_HOAX_NEGATIVE_WEIGHT = 1;
+
+/** SARA is religion/race hate speech: its head learns P(sara | hate speech) and is multiplied by P(hate speech). */
+export const DEFAULT_CONDITIONAL_HEADS: { label: FlagLabel; given: FlagLabel }[] = [{ label: 'sara', given: 'hate_speech' }];
+
+/** NB log-count-ratio feature scaling of the flag heads (0 = off). */
+export const DEFAULT_NB_INTERPOLATION = 0.5;
+
+/** Loss weight of positive/neutral election tweets used as hate_speech = 0 (see weak-labels.ts). */
+export const DEFAULT_WEAK_HATE_NEGATIVE_WEIGHT = 1;

@@ -1,0 +1,32 @@
+/** Config of the HTTP push endpoint (pipeline file, `sources[]` with `"type": "http_push"`). */
+import { z } from 'zod';
+import { envVarSchema, sourceNameSchema } from '../config-common.ts';
+
+export const httpPushSourceSchema = z
+  .object({
+    type: z.literal('http_push'),
+    name: sourceNameSchema,
+    /** Address to listen on; 127.0.0.1 behind a reverse proxy that terminates TLS. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** 0 picks a free port (tests). */
+    port: z.number().int().min(0).max(65535),
+    /** Path that takes POSTed batches. */
+    path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'a URL path such as /ingest').default('/ingest'),
+    /** HMAC-SHA256 key that senders sign the raw body with. Prefer `secretEnv`: the pipeline file is not a vault. */
+    secret: z.string().min(32, 'at least 32 characters').optional(),
+    /** Environment variable holding the HMAC key (at least 32 characters). */
+    secretEnv: envVarSchema.optional(),
+    /** Larger bodies are refused with 413 while they are still arriving. */
+    maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    /** Retry-After of 429 (bus saturated) and 503 (bus unavailable) answers. */
+    retryAfterSeconds: z.number().int().min(1).max(3600).default(5),
+    /** A request (headers and body) must arrive within this; slower ones get 408. */
+    requestTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+  })
+  .strict()
+  .refine((c) => (c.secret === undefined) !== (c.secretEnv === undefined), {
+    message: 'set exactly one of "secret" and "secretEnv"',
+    path: ['secretEnv'],
+  });
+
+export type HttpPushSourceConfig = z.infer<typeof httpPushSourceSchema>;

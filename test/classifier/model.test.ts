@@ -1,0 +1,162 @@
+/**
+ * The shipped model (models/pantau-id-v1), loaded the way the app loads it. Needs no network; the wasm and
+ * cpu backends come with the dependencies, tfjs-node is optional.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PantauError } from '../../src/core/errors.ts';
+import { isNodeBackendAvailable } from '../../src/classifier/backend.ts';
+import { DEFAULT_MODEL_DIR, FLAG_LABELS, loadClassifier, loadClassifierWithBag, type Classifier } from '../../src/classifier/index.ts';
+
+const INSULT = 'Dasar anjing lo, goblok banget!';
+const KPU_ANNOUNCEMENT = 'KPU mengumumkan jadwal pemungutan suara Pemilu 2024 pada 14 Februari di seluruh TPS.';
+const POSTS = [
+  INSULT,
+  KPU_ANNOUNCEMENT,
+  'Makanannya enak banget, pelayanannya ramah, pasti balik lagi',
+  'dasar kafir, usir saja mereka dari negeri ini',
+  'VIRAL!!! Surat suara sudah dicoblos sebelum hari pemilu, sebarkan sebelum dihapus!',
+  '',
+  '@budi https://t.co/abc #pemilu2024 😡😡',
+];
+
+const nodeBackend = await isNodeBackendAvailable();
+let wasm: Classifier;
+
+beforeAll(async () => {
+  wasm = await loadClassifier({ backend: 'wasm' });
+});
+afterAll(() => wasm.dispose());
+
+function maxDifference(a: Awaited<ReturnType<Classifier['classify']>>, b: typeof a): number {
+  let max = 0;
+  a.forEach((r, i) => {
+    for (const label of FLAG_LABELS) max = Math.max(max, Math.abs(r.scores[label] - b[i]!.scores[label]));
+    if (r.sentiment !== null) {
+      for (const [s, v] of Object.entries(r.sentiment)) max = Math.max(max, Math.abs(v - b[i]!.sentiment![s as keyof typeof r.sentiment]));
+    }
+  });
+  return max;
+}
+
+describe('shipped model', () => {
+  it('loads from DEFAULT_MODEL_DIR with a version, backend and thresholds for every label', () => {
+    expect(DEFAULT_MODEL_DIR).toMatch(/models[\\/]pantau-id-v1$/);
+    expect(wasm.modelVersion).toBe('pantau-id-v1');
+    expect(wasm.backend).toBe('wasm');
+    for (const label of FLAG_LABELS) {
+      expect(wasm.thresholds[label]).toBeGreaterThan(0);
+      expect(wasm.thresholds[label]).toBeLessThan(1);
+    }
+  });
+
+  it('returns probabilities and a sentiment distribution per post, in order', async () => {
+    const results = await wasm.classify(POSTS);
+    expect(results).toHaveLength(POSTS.length);
+    for (const r of results) {
+      for (const label of FLAG_LABELS) {
+        expect(r.scores[label]).toBeGreaterThanOrEqual(0);
+        expect(r.scores[label]).toBeLessThanOrEqual(1);
+      }
+      expect(r.sentiment).not.toBeNull();
+      const total = Object.values(r.sentiment!).reduce((a, b) => a + b, 0);
+      expect(total).toBeCloseTo(1, 5);
+    }
+    expect(await wasm.classify([])).toEqual([]);
+  });
+
+  it('never scores SARA above hate speech (SARA is P(hate speech) · P(SARA | hate speech))', async () => {
+    for (const r of await wasm.classify(POSTS)) expect(r.scores.sara).toBeLessThanOrEqual(r.scores.hate_speech + 1e-7);
+  });
+
+  it('flags a plain insult as abusive', async () => {
+    const [r] = await wasm.classify([INSULT]);
+    expect(r!.scores.abusive).toBeGreaterThanOrEqual(wasm.thresholds.abusive);
+    expect(r!.sentiment!.negative).toBeGreaterThan(r!.sentiment!.positive);
+  });
+
+  it('scores a neutral KPU announcement below the hate speech, abusive and SARA thresholds', async () => {
+    const [r] = await wasm.classify([KPU_ANNOUNCEMENT]);
+    for (const label of ['hate_speech', 'abusive', 'sara'] as const) expect(r!.scores[label]).toBeLessThan(wasm.thresholds[label]);
+  });
+
+  // Known limitation, kept visible: fake "official announcements" are a common hoax genre, and in the
+  // fact-check data 95% of KPU-related claims are hoaxes, so text alone scores a real KPU announcement as
+  // hoax-like. This test starts failing (and should become a plain `it`) once the hoax head gets it right.
+  it.fails('scores a neutral KPU announcement below the hoax threshold (known limitation)', async () => {
+    const [r] = await wasm.classify([KPU_ANNOUNCEMENT]);
+    expect(r!.scores.hoax).toBeLessThan(wasm.thresholds.hoax);
+  });
+
+  it('scores a post the same alone and inside a batch', async () => {
+    const batch = await wasm.classify(POSTS);
+    for (let i = 0; i < POSTS.length; i++) {
+      const [alone] = await wasm.classify([POSTS[i]!]);
+      expect(maxDifference([alone!], [batch[i]!])).toBeLessThan(1e-6);
+    }
+  });
+
+  it('gives the same scores on the wasm and cpu backends', async () => {
+    const cpu = await loadClassifier({ backend: 'cpu' });
+    try {
+      expect(cpu.backend).toBe('cpu');
+      const [a, b] = [await wasm.classify(POSTS), await cpu.classify(POSTS)];
+      expect(maxDifference(a, b)).toBeLessThan(1e-4);
+    } finally {
+      cpu.dispose();
+    }
+  });
+
+  it('gives the same scores with the TF.js gather embedding bag as with the JS bag', async () => {
+    const gather = await loadClassifierWithBag({ backend: 'wasm' }, 'gather');
+    try {
+      expect(maxDifference(await wasm.classify(POSTS), await gather.classify(POSTS))).toBeLessThan(1e-4);
+    } finally {
+      gather.dispose();
+    }
+  });
+
+  it.runIf(nodeBackend)('gives the same scores on the tensorflow (tfjs-node) backend', async () => {
+    const native = await loadClassifier({ backend: 'tensorflow' });
+    try {
+      expect(native.backend).toBe('tensorflow');
+      expect(maxDifference(await wasm.classify(POSTS), await native.classify(POSTS))).toBeLessThan(1e-4);
+    } finally {
+      native.dispose();
+    }
+  });
+
+  it('refuses to classify after dispose', async () => {
+    const c = await loadClassifier({ backend: 'wasm' });
+    c.dispose();
+    await expect(c.classify(['x'])).rejects.toMatchObject({ stage: 'classifying', code: 'classifier_disposed' });
+  });
+});
+
+describe('loading errors', () => {
+  it('says which folder is missing and how to make one', async () => {
+    const missing = join(tmpdir(), 'pantau-no-such-model');
+    const error = await loadClassifier({ modelDir: missing, backend: 'wasm' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PantauError);
+    expect(error).toMatchObject({ stage: 'classifying', code: 'model_missing', retriable: false });
+    expect((error as Error).message).toContain(missing);
+    expect((error as Error).message).toContain('npm run train');
+  });
+
+  it('rejects a model.json that is not a pantau model', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pantau-bad-model-'));
+    try {
+      writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'something-else' }));
+      await expect(loadClassifier({ modelDir: dir, backend: 'wasm' })).rejects.toMatchObject({ stage: 'classifying', code: 'model_invalid' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects the tensorflow backend when tfjs-node is not installed', async () => {
+    if (nodeBackend) return;
+    await expect(loadClassifier({ backend: 'tensorflow' })).rejects.toMatchObject({ stage: 'classifying', code: 'backend_unavailable' });
+  });
+});
