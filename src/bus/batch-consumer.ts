@@ -72,7 +72,7 @@ export async function startBatchConsumer(options: BatchConsumerOptions): Promise
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
       const context = { topic: batch.topic, partition: batch.partition };
       if (batch.messages.length === 0) return;
       const timer = stageBatchSeconds.startTimer({ stage: options.stage });
@@ -104,9 +104,11 @@ export async function startBatchConsumer(options: BatchConsumerOptions): Promise
       }
       const last = batch.messages[batch.messages.length - 1]!;
       resolveOffset(last.offset); // KafkaJS fetches from the last resolved offset
-      await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-      ]);
+      // Through the batch's own commit: consumer.commitOffsets() silently does nothing once stop() began,
+      // which would leave the batch finished during a SIGTERM uncommitted.
+      await commitOffsetsIfNecessary({
+        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
+      });
       timer();
       options.onCommitted?.(batch.messages.length, context);
       await heartbeat();

@@ -91,18 +91,22 @@ export class Featurizer {
   featurizeBatch(batch: readonly (readonly string[])[]): FeatureBatch {
     const offsets = new Int32Array(batch.length + 1);
     const scales = new Float32Array(batch.length);
-    const parts: Int32Array[] = [];
+    // One growing buffer for the whole batch: a typed array per post would make most of the garbage.
+    let ids = new Int32Array(Math.max(1024, batch.length * 256));
     let total = 0;
     for (let i = 0; i < batch.length; i++) {
       const n = this.collect(batch[i] ?? []);
-      parts.push(this.scratch.slice(0, n));
+      if (total + n > ids.length) {
+        const grown = new Int32Array(Math.max(ids.length * 2, total + n));
+        grown.set(ids.subarray(0, total));
+        ids = grown;
+      }
+      ids.set(this.scratch.subarray(0, n), total);
       total += n;
       offsets[i + 1] = total;
       scales[i] = n > 0 ? 1 / Math.sqrt(n) : 0;
     }
-    const ids = new Int32Array(total);
-    for (let i = 0; i < parts.length; i++) ids.set(parts[i]!, offsets[i]!);
-    return { ids, offsets, scales };
+    return { ids: ids.subarray(0, total), offsets, scales };
   }
 
   /** Writes the post's unique ids into `scratch` and returns how many there are. */

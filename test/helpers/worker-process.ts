@@ -16,7 +16,9 @@ import { ELASTICSEARCH_URL, KAFKA_BROKERS } from './cluster.ts';
 
 export function writePipelineFile(config: AppConfig): string {
   const pipeline = structuredClone(config.pipeline);
+  // Paths in a pipeline file are relative to its folder: make them absolute for the copy in /tmp.
   pipeline.elasticsearch.templates = pipeline.elasticsearch.templates.map((t) => resolve(config.pipelineDir, t));
+  pipeline.relevance.file = resolve(config.pipelineDir, pipeline.relevance.file);
   const file = join(mkdtempSync(join(tmpdir(), 'pantau-pipeline-')), 'pipeline.json');
   writeFileSync(file, JSON.stringify(pipeline, null, 2));
   return file;

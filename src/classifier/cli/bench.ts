@@ -42,12 +42,13 @@ interface SystemResult {
   trainPosts: number | null;
   f1: Partial<Record<FlagLabel, number>>;
   loadMs: number;
-  batchPostsPerS: number;
-  singleP50Ms: number;
-  singleP99Ms: number;
+  /** Speed and memory fields are null for the quality-only row. */
+  batchPostsPerS: number | null;
+  singleP50Ms: number | null;
+  singleP99Ms: number | null;
   /** CPU time (process-wide) per single post: what the post costs without waiting for a shared core. */
-  singleCpuP99Ms: number;
-  peakRssMb: number;
+  singleCpuP99Ms: number | null;
+  peakRssMb: number | null;
 }
 
 interface BenchData {
@@ -189,6 +190,46 @@ function cpuMs(usage: NodeJS.CpuUsage): number {
   return (usage.user + usage.system) / 1000;
 }
 
+/**
+ * The same linear model trained on the same first N posts as natural's BayesClassifier, decided at p ≥ 0.5
+ * (natural's argmax): separates "better model" from "more data". Quality only; its speed is the shipped model's.
+ */
+async function benchOursSameData(data: BenchData, modelDir: string, trainPosts: number): Promise<SystemResult> {
+  const { readModelFolder } = await import('../load.ts');
+  const { activateBackend } = await import('../backend.ts');
+  const { Featurizer } = await import('../featurize.ts');
+  const { encodeExamples } = await import('../training/encode.ts');
+  const { linearLogits, trainLinear } = await import('../training/trainer.ts');
+  const { DEFAULT_TRAINING } = await import('../training/defaults.ts');
+  const { FLAG_LABELS, OUTPUT_COUNT } = await import('../labels.ts');
+  await activateBackend('wasm');
+  const { json, lexicon, model } = await readModelFolder(modelDir);
+  model.dispose();
+  const featurizer = new Featurizer(json.featurizer);
+  const started = performance.now();
+  const train = encodeExamples(data.train.slice(0, trainPosts), featurizer, lexicon);
+  const weights = trainLinear(train, json.featurizer.buckets, DEFAULT_TRAINING);
+  const trainMs = performance.now() - started;
+  const logits = linearLogits(encodeExamples(data.test, featurizer, lexicon), weights);
+  const f1: SystemResult['f1'] = {};
+  for (const label of LABELS) {
+    const k = FLAG_LABELS.indexOf(label);
+    const predicted = data.test.map((_, i) => (logits[i * OUTPUT_COUNT + k]! >= 0 ? 1 : 0));
+    f1[label] = binaryMetrics(predicted, data.test.map((e) => e.labels[label] ?? 0), 0.5).f1;
+  }
+  return {
+    system: 'pantau linear, same posts as Bayes, p ≥ 0.5 (quality only)',
+    trainPosts: train.length,
+    f1,
+    loadMs: trainMs,
+    batchPostsPerS: null,
+    singleP50Ms: null,
+    singleP99Ms: null,
+    singleCpuP99Ms: null,
+    peakRssMb: null,
+  };
+}
+
 function runChild(system: string, passThrough: string[]): SystemResult {
   const script = fileURLToPath(import.meta.url);
   const node = process.execPath;
@@ -203,13 +244,14 @@ function runChild(system: string, passThrough: string[]): SystemResult {
 
 function formatTable(results: readonly SystemResult[]): string {
   const fmt = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(3));
+  const num = (v: number | null, show: (x: number) => string) => (v === null ? '–' : show(v));
   const lines = [
     `| system | train posts | ${LABELS.map((l) => `F1 ${l}`).join(' | ')} | load/train | posts/s (batch) | single p50 | single p99 | single p99 CPU | peak RSS |`,
     `|---|---|${LABELS.map(() => '---').join('|')}|---|---|---|---|---|---|`,
   ];
   for (const r of results) {
     lines.push(
-      `| ${r.system} | ${r.trainPosts ?? 'all (model)'} | ${LABELS.map((l) => fmt(r.f1[l])).join(' | ')} | ${r.trainPosts === null ? `load ${r.loadMs.toFixed(0)} ms` : `train ${(r.loadMs / 1000).toFixed(1)} s`} | ${Math.round(r.batchPostsPerS).toLocaleString('en-US')} | ${r.singleP50Ms.toFixed(3)} ms | ${r.singleP99Ms.toFixed(3)} ms | ${r.singleCpuP99Ms.toFixed(3)} ms | ${r.peakRssMb.toFixed(0)} MB |`,
+      `| ${r.system} | ${r.trainPosts ?? 'all (model)'} | ${LABELS.map((l) => fmt(r.f1[l])).join(' | ')} | ${r.trainPosts === null ? `load ${r.loadMs.toFixed(0)} ms` : `train ${(r.loadMs / 1000).toFixed(1)} s`} | ${num(r.batchPostsPerS, (v) => Math.round(v).toLocaleString('en-US'))} | ${num(r.singleP50Ms, (v) => `${v.toFixed(3)} ms`)} | ${num(r.singleP99Ms, (v) => `${v.toFixed(3)} ms`)} | ${num(r.singleCpuP99Ms, (v) => `${v.toFixed(3)} ms`)} | ${num(r.peakRssMb, (v) => `${v.toFixed(0)} MB`)} |`,
     );
   }
   return lines.join('\n');
@@ -233,7 +275,11 @@ async function main(): Promise<void> {
   if (system !== undefined) {
     const data = readBenchData(sharedData);
     const result =
-      system === 'ours' ? await benchOurs(data, modelDir, latencyPosts) : benchNatural(data, system === 'bayes' ? 'bayes' : 'lr', system === 'bayes' ? naturalTrain : lrTrain, latencyPosts);
+      system === 'ours'
+        ? await benchOurs(data, modelDir, latencyPosts)
+        : system === 'ours-same-data'
+          ? await benchOursSameData(data, modelDir, naturalTrain)
+          : benchNatural(data, system === 'bayes' ? 'bayes' : 'lr', system === 'bayes' ? naturalTrain : lrTrain, latencyPosts);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
@@ -241,7 +287,7 @@ async function main(): Promise<void> {
   const data = readBenchData(sharedData);
   process.stderr.write(`bench: Ibrohim multi-label test split, ${data.test.length} posts; train split ${data.train.length} posts\n`);
   const results: SystemResult[] = [];
-  for (const s of ['ours', 'bayes', 'lr']) {
+  for (const s of ['ours', 'ours-same-data', 'bayes', 'lr']) {
     process.stderr.write(`bench: running ${s}…\n`);
     results.push(runChild(s, passThrough));
   }
