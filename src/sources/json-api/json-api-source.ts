@@ -17,17 +17,12 @@
 import { z } from 'zod';
 import type { DeadLetter } from '../../bus/dead-letter.ts';
 import { PantauError } from '../../core/errors.ts';
-import type { Logger } from '../../core/log.ts';
 import type { Post } from '../../core/post.ts';
 import { deliver } from '../deliver.ts';
 import type { SourceDeps } from '../deps.ts';
 import { fetchBody } from '../http-fetch.ts';
-import { retrying, type RetryHooks, type RetryPolicy } from '../retry.ts';
-import { ScheduledPoller } from '../scheduled-poller.ts';
-import { SeenSet } from '../seen-set.ts';
-import { errorCode, SourceHealthTracker } from '../source-health.ts';
-import type { PostSink, Source, SourceHealth } from '../source.ts';
-import { openStateStore, type StateStore } from '../state-store.ts';
+import { retrying } from '../retry.ts';
+import { PolledSource } from '../polled-source.ts';
 import type { JsonApiSourceConfig } from './config.ts';
 import { newerId, readPage, renderUrl } from './read-page.ts';
 
@@ -58,66 +53,21 @@ export function resolveHeaders(config: JsonApiSourceConfig, env: NodeJS.ProcessE
   return headers;
 }
 
-export class JsonApiSource implements Source {
-  readonly name: string;
+export class JsonApiSource extends PolledSource<JsonApiState> {
   private readonly config: JsonApiSourceConfig;
-  private readonly logger: Logger;
   private readonly headers: Record<string, string>;
-  private readonly health_: SourceHealthTracker;
-  private readonly store: StateStore<JsonApiState>;
-  private readonly policy: RetryPolicy;
   private readonly usesSinceId: boolean;
-  private state: JsonApiState = { cursor: null, sinceId: null, pendingSinceId: null, seen: [] };
-  private seen = new SeenSet(1);
-  private sink: PostSink | null = null;
-  private poller: ScheduledPoller | null = null;
 
   constructor(config: JsonApiSourceConfig, deps: SourceDeps, env: NodeJS.ProcessEnv = process.env) {
-    this.name = config.name;
-    this.config = config;
-    this.logger = deps.logger.child({ source: config.name, source_type: 'json_api' });
-    this.headers = resolveHeaders(config, env);
-    this.health_ = new SourceHealthTracker(config.name);
-    this.store = openStateStore({
-      dir: deps.stateDir,
-      key: `json_api-${config.name}`,
+    super(config, deps, {
+      type: 'json_api',
+      noun: 'API',
       schema: jsonApiStateSchema,
       initial: () => ({ cursor: null, sinceId: null, pendingSinceId: null, seen: [] }),
-      logger: this.logger,
     });
-    this.policy = { maxAttempts: config.maxAttempts, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs };
+    this.config = config;
+    this.headers = resolveHeaders(config, env);
     this.usesSinceId = config.url.includes('{since_id}');
-  }
-
-  async start(sink: PostSink): Promise<void> {
-    if (this.sink) throw new Error(`source ${this.name} is already started`);
-    this.state = await this.store.load();
-    this.seen = new SeenSet(this.config.maxSeenIds, this.state.seen);
-    this.sink = sink;
-    this.poller = new ScheduledPoller({
-      name: this.name,
-      schedule: this.config.schedule,
-      timezone: this.config.timezone,
-      logger: this.logger,
-      health: this.health_,
-      poll: (signal) => this.poll(signal),
-    });
-    this.poller.start();
-    if (this.config.runOnStart) void this.poller.runNow();
-    this.logger.info('API source started', { schedule: this.config.schedule, cursor: this.state.cursor, sinceId: this.state.sinceId });
-  }
-
-  /** Polls now (or joins the poll in flight) and resolves when it has finished; never rejects. */
-  pollNow(): Promise<void> {
-    return this.poller ? this.poller.runNow() : Promise.resolve();
-  }
-
-  async stop(): Promise<void> {
-    await this.poller?.stop();
-  }
-
-  health(): SourceHealth {
-    return this.health_.snapshot();
   }
 
   /** Where the source stands (for operators and tests). */
@@ -126,15 +76,8 @@ export class JsonApiSource implements Source {
     return { cursor, sinceId, pendingSinceId };
   }
 
-  private hooks(signal: AbortSignal): RetryHooks & { health: SourceHealthTracker } {
-    return {
-      signal,
-      health: this.health_,
-      onRetry: (error, attempt, delayMs) => {
-        this.health_.attemptFailed(error);
-        this.logger.warn('API attempt failed; retrying', { attempt, delayMs, error_type: errorCode(error), error: (error as Error).message });
-      },
-    };
+  protected override startFields(): Record<string, unknown> {
+    return { cursor: this.state.cursor, sinceId: this.state.sinceId };
   }
 
   private fetchPage(url: string, signal: AbortSignal): Promise<unknown> {
@@ -158,7 +101,7 @@ export class JsonApiSource implements Source {
     await this.store.save(this.state);
   }
 
-  private async poll(signal: AbortSignal): Promise<void> {
+  protected async poll(signal: AbortSignal): Promise<void> {
     const sink = this.sink!;
     let cursor = this.state.cursor;
     let pending = this.state.pendingSinceId;

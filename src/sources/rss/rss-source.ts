@@ -10,19 +10,14 @@
  */
 import { z } from 'zod';
 import type { DeadLetter } from '../../bus/dead-letter.ts';
-import type { Logger } from '../../core/log.ts';
 import type { Post } from '../../core/post.ts';
 import { decodeDocument } from '../decode-text.ts';
 import { deliver } from '../deliver.ts';
 import type { SourceDeps } from '../deps.ts';
 import { toPostOrDeadLetter } from '../edge-validate.ts';
 import { fetchBody } from '../http-fetch.ts';
-import { retrying, type RetryHooks, type RetryPolicy } from '../retry.ts';
-import { ScheduledPoller } from '../scheduled-poller.ts';
-import { SeenSet } from '../seen-set.ts';
-import { errorCode, SourceHealthTracker } from '../source-health.ts';
-import type { PostSink, Source, SourceHealth } from '../source.ts';
-import { openStateStore, type StateStore } from '../state-store.ts';
+import { retrying } from '../retry.ts';
+import { PolledSource } from '../polled-source.ts';
 import type { RssSourceConfig } from './config.ts';
 import { absoluteLink, entryKey, entryPostId, entryToCandidate } from './map-entry.ts';
 import { parseFeed, type ParsedFeed } from './parse-feed.ts';
@@ -34,73 +29,16 @@ const rssStateSchema = z.object({
 });
 type RssState = z.infer<typeof rssStateSchema>;
 
-export class RssSource implements Source {
-  readonly name: string;
+export class RssSource extends PolledSource<RssState> {
   private readonly config: RssSourceConfig;
-  private readonly logger: Logger;
-  private readonly health_: SourceHealthTracker;
-  private readonly store: StateStore<RssState>;
-  private readonly policy: RetryPolicy;
-  private state: RssState = { seen: [], etag: null, lastModified: null };
-  private seen = new SeenSet(1);
-  private sink: PostSink | null = null;
-  private poller: ScheduledPoller | null = null;
 
   constructor(config: RssSourceConfig, deps: SourceDeps) {
-    this.name = config.name;
+    super(config, deps, { type: 'rss', noun: 'feed', schema: rssStateSchema, initial: () => ({ seen: [], etag: null, lastModified: null }) });
     this.config = config;
-    this.logger = deps.logger.child({ source: config.name, source_type: 'rss' });
-    this.health_ = new SourceHealthTracker(config.name);
-    this.store = openStateStore({
-      dir: deps.stateDir,
-      key: `rss-${config.name}`,
-      schema: rssStateSchema,
-      initial: () => ({ seen: [], etag: null, lastModified: null }),
-      logger: this.logger,
-    });
-    this.policy = { maxAttempts: config.maxAttempts, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs };
   }
 
-  async start(sink: PostSink): Promise<void> {
-    if (this.sink) throw new Error(`source ${this.name} is already started`);
-    this.state = await this.store.load();
-    this.seen = new SeenSet(this.config.maxSeenIds, this.state.seen);
-    this.sink = sink;
-    this.poller = new ScheduledPoller({
-      name: this.name,
-      schedule: this.config.schedule,
-      timezone: this.config.timezone,
-      logger: this.logger,
-      health: this.health_,
-      poll: (signal) => this.poll(signal),
-    });
-    this.poller.start();
-    if (this.config.runOnStart) void this.poller.runNow();
-    this.logger.info('feed source started', { url: this.config.url, schedule: this.config.schedule, remembered: this.seen.size });
-  }
-
-  /** Polls now (or joins the poll in flight) and resolves when it has finished; never rejects. */
-  pollNow(): Promise<void> {
-    return this.poller ? this.poller.runNow() : Promise.resolve();
-  }
-
-  async stop(): Promise<void> {
-    await this.poller?.stop();
-  }
-
-  health(): SourceHealth {
-    return this.health_.snapshot();
-  }
-
-  private hooks(signal: AbortSignal): RetryHooks & { health: SourceHealthTracker } {
-    return {
-      signal,
-      health: this.health_,
-      onRetry: (error, attempt, delayMs) => {
-        this.health_.attemptFailed(error);
-        this.logger.warn('feed attempt failed; retrying', { attempt, delayMs, error_type: errorCode(error), error: (error as Error).message });
-      },
-    };
+  protected override startFields(): Record<string, unknown> {
+    return { url: this.config.url };
   }
 
   private async fetchFeed(signal: AbortSignal): Promise<{ feed: ParsedFeed; etag: string | null; lastModified: string | null } | null> {
@@ -123,7 +61,7 @@ export class RssSource implements Source {
     );
   }
 
-  private async poll(signal: AbortSignal): Promise<void> {
+  protected async poll(signal: AbortSignal): Promise<void> {
     const sink = this.sink!;
     const fetchedAt = new Date();
     const fetched = await this.fetchFeed(signal);
