@@ -23,6 +23,7 @@ import { generatePosts } from './synthetic-posts.ts';
 const { values } = parseArgs({
   options: {
     posts: { type: 'string', default: '50000' },
+    texts: { type: 'string', default: 'unique' },
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '30' },
     partitions: { type: 'string', default: '6' },
@@ -30,7 +31,8 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log(`npm run bench:pipeline -- [--posts 50000] [--rate 1000] [--seconds 30] [--partitions 6]
+  console.log(`npm run bench:pipeline -- [--posts 50000] [--texts unique|repost] [--rate 1000] [--seconds 30] [--partitions 6]
+--texts unique: nearly every post its own narrative (worst case); repost: near-duplicates of 240 messages.
 Sustained posts/s from posts.raw to searchable, then ingest-to-searchable latency at a steady rate.`);
   process.exit(0);
 }
@@ -83,12 +85,14 @@ async function main() {
 
   try {
     // 1. Sustained throughput.
-    const posts = generatePosts(N, run);
+    const texts = values.texts === 'repost' ? 'repost' : 'unique';
+    const posts = generatePosts(N, run, texts);
     let t = performance.now();
     for (let i = 0; i < N; i += 2000) {
       await ctx.producer.send({ topic: raw, acks: -1, messages: posts.slice(i, i + 2000).map((p) => ({ key: p.id, value: JSON.stringify(p) })) });
     }
     const produceS = (performance.now() - t) / 1000;
+    say(`texts: ${texts}`);
     say(`produce to posts.raw: ${N} posts in ${produceS.toFixed(1)} s = ${Math.round(N / produceS)} posts/s`);
 
     t = performance.now();
@@ -124,7 +128,7 @@ async function main() {
     row('  of which decode + commit', indexBatch.sum - bulk.sum, '');
 
     // 2. Latency at a steady rate.
-    const steady = generatePosts(RATE * SECONDS, `${run}-steady`);
+    const steady = generatePosts(RATE * SECONDS, `${run}-steady`, texts);
     const sentAt = new Map<string, number>();
     const seenAt = new Map<string, number>();
     const index = postsAlias(config.pipeline.elasticsearch.indexPrefix);

@@ -82,6 +82,41 @@ interface Registered {
 export interface AssignOptions {
   /** Clock for `created_at` of new narratives (tests). */
   now?: () => Date;
+  /** Answers already known to this worker, so reposts and replays skip Elasticsearch. */
+  cache?: NarrativeCache;
+}
+
+/**
+ * SimHash → narrative id, least recently used first out. Safe to cache because the answer for a hash never
+ * changes: it is the oldest registered narrative within the threshold, and narratives registered later are
+ * newer (up to the rare race that the convergence step of assignNarratives settles).
+ */
+export class NarrativeCache {
+  private readonly entries = new Map<string, string>();
+  private readonly maxEntries: number;
+
+  constructor(maxEntries = 100_000) {
+    this.maxEntries = maxEntries;
+  }
+
+  get(hash: string): string | undefined {
+    const id = this.entries.get(hash);
+    if (id !== undefined) {
+      this.entries.delete(hash);
+      this.entries.set(hash, id);
+    }
+    return id;
+  }
+
+  set(hash: string, id: string): void {
+    this.entries.delete(hash);
+    this.entries.set(hash, id);
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 }
 
 function esError(action: string, cause: unknown): PantauError {
@@ -163,12 +198,34 @@ export async function assignNarratives(
   posts: readonly NarrativePost[],
   options: AssignOptions = {},
 ): Promise<Map<string, string>> {
+  const { cache } = options;
+  const result = new Map<string, string>();
   const hashed = new Map<string, { post: NarrativePost; hash: SimHash }>();
   for (const post of posts) {
-    if (hashed.has(post.id)) continue;
+    if (hashed.has(post.id) || result.has(post.id)) continue;
     const hash = textSimhash(post.text);
-    if (hash !== null) hashed.set(post.id, { post, hash });
+    if (hash === null) continue;
+    const known = cache?.get(simhashHex(hash));
+    if (known !== undefined) result.set(post.id, known);
+    else hashed.set(post.id, { post, hash });
   }
+  if (hashed.size === 0) return result;
+  const fromRegistry = await assignFromRegistry(client, prefix, [...hashed.values()], options);
+  for (const [postId, narrativeId] of fromRegistry) {
+    result.set(postId, narrativeId);
+    cache?.set(simhashHex(hashed.get(postId)!.hash), narrativeId);
+  }
+  return result;
+}
+
+/** The registry's answer for posts not answered from the cache (see assignNarratives). */
+async function assignFromRegistry(
+  client: Client,
+  prefix: string,
+  hashedPosts: ReadonlyArray<{ post: NarrativePost; hash: SimHash }>,
+  options: AssignOptions,
+): Promise<Map<string, string>> {
+  const hashed = new Map(hashedPosts.map((h) => [h.post.id, h]));
   // A deterministic order, so the batch clusters the same way whoever processes it.
   const ordered = [...hashed.values()].sort(
     (a, b) => Date.parse(a.post.created_at) - Date.parse(b.post.created_at) || (a.post.id < b.post.id ? -1 : a.post.id > b.post.id ? 1 : 0),

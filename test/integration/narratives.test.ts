@@ -4,7 +4,8 @@ import { isRetriable, PantauError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';
 import { ensureIndexTemplates } from '../../src/store/index-templates.ts';
-import { assignNarratives, narrativesIndex, refreshNarrativeReach, type NarrativeDoc } from '../../src/store/narratives.ts';
+import { assignNarratives, NarrativeCache, narrativesIndex, refreshNarrativeReach, type NarrativeDoc } from '../../src/store/narratives.ts';
+import { generatePosts } from '../../src/bench/synthetic-posts.ts';
 import { cleanUp, isolatedConfig, openTestContext } from '../helpers/cluster.ts';
 
 const CHAIN =
@@ -135,6 +136,24 @@ describe('the narrative registry against the real Elasticsearch', () => {
     expect(result).toEqual({ updated: 1, missing: ['nar-0000000000000000'] });
     const reach = (await ctx.es.get<NarrativeDoc>({ index: narrativesIndex(prefix), id: lonely }))._source!.reach!;
     expect(reach).toMatchObject({ posts: 0, accounts: 0, first_seen: null, flags: [] });
+  });
+
+  it('answers from the worker cache exactly what the registry answers, and replays without Elasticsearch', async () => {
+    const posts = generatePosts(600, 'cache');
+    const cache = new NarrativeCache();
+    const cached = await assignNarratives(ctx.es, prefix, posts, { cache });
+    const direct = await assignNarratives(ctx.es, prefix, posts);
+    expect(cached.size).toBeGreaterThan(500);
+    expect(cached).toEqual(direct);
+    expect(cache.size).toBeGreaterThan(0);
+    expect(cache.size).toBeLessThan(posts.length); // reposts share one hash entry
+    // A replay is answered from the cache alone: even an unreachable cluster does not matter.
+    const offline = new Client({ node: 'http://127.0.0.1:1', maxRetries: 0, requestTimeout: 500 });
+    try {
+      expect(await assignNarratives(offline, prefix, posts, { cache })).toEqual(cached);
+    } finally {
+      await offline.close();
+    }
   });
 
   it('throws a retriable indexing error when Elasticsearch is unreachable', async () => {
