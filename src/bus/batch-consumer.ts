@@ -34,6 +34,8 @@ export interface BatchConsumerOptions {
   retryBaseMs?: number;
   retryMaxMs?: number;
   sessionTimeoutMs?: number;
+  /** Partitions processed at once (KafkaJS `partitionsConsumedConcurrently`); offsets stay per partition. */
+  partitionsConcurrently?: number;
   /** Called after each committed batch (metrics, progress). */
   onCommitted?: (count: number, context: BatchContext) => void;
   /** Called when the consumer stops for good on a non-retriable error. */
@@ -71,6 +73,7 @@ export async function startBatchConsumer(options: BatchConsumerOptions): Promise
   await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
   await consumer.run({
     autoCommit: false,
+    partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
       const context = { topic: batch.topic, partition: batch.partition };

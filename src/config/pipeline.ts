@@ -33,6 +33,8 @@ export const pipelineSchema = z
           .object({ raw: topicSchema, scored: topicSchema, deadLetter: topicSchema, alerts: topicSchema })
           .strict(),
         groups: z.object({ classify: z.string().min(1), index: z.string().min(1), alerts: z.string().min(1) }).strict(),
+        /** Partitions a worker processes at once: overlaps one partition's waits on Kafka and Elasticsearch with another's work. */
+        partitionsConsumedConcurrently: z.number().int().min(1).max(64).default(3),
         /** How long the group waits for a silent worker before giving its partitions to another one. */
         sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(30_000),
       })

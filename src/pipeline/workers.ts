@@ -74,6 +74,7 @@ export async function startWorkers(
     kafka: ctx.kafka,
     retryBaseMs: pipeline.index.retryBaseMs,
     sessionTimeoutMs: pipeline.kafka.sessionTimeoutMs,
+    partitionsConcurrently: pipeline.kafka.partitionsConsumedConcurrently,
     ...(options.onCrash ? { onCrash: options.onCrash } : {}),
   };
 
