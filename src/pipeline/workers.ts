@@ -21,7 +21,7 @@ import type { PipelineContext } from './context.ts';
 import { startReachRefresher, type ReachRefresher } from './narrative-reach.ts';
 import { loadElectionConfig } from '../config/election.ts';
 import { createRelevanceMatcher, type RelevanceMatcher } from '../transforms/relevance.ts';
-import { assignNarratives, NarrativeCache } from '../store/narratives.ts';
+import { assignNarratives, NarrativeCache, NarrativeRegistryView } from '../store/narratives.ts';
 import { resolve } from 'node:path';
 
 export type StageName = 'classify' | 'index' | 'alerts';
@@ -46,7 +46,13 @@ const origin = (m: KafkaMessage, c: BatchContext) => ({ topic: c.topic, partitio
  * What the classify stage adds besides scores: why the post is election-related, and its narrative
  * (near-duplicates share one). Narratives live in Elasticsearch, so this can fail retriably.
  */
-async function enrich(scored: ScoredPost[], matcher: RelevanceMatcher, cache: NarrativeCache, ctx: PipelineContext, prefix: string): Promise<void> {
+async function enrich(
+  scored: ScoredPost[],
+  matcher: RelevanceMatcher,
+  narratives: { cache: NarrativeCache; view: NarrativeRegistryView },
+  ctx: PipelineContext,
+  prefix: string,
+): Promise<void> {
   let timer = transformSeconds.startTimer({ transform: 'relevance' });
   for (const post of scored) {
     const r = matcher.match(post.text, post.language);
@@ -55,8 +61,8 @@ async function enrich(scored: ScoredPost[], matcher: RelevanceMatcher, cache: Na
   }
   timer();
   timer = transformSeconds.startTimer({ transform: 'narratives' });
-  const narratives = await assignNarratives(ctx.es, prefix, scored, { cache });
-  for (const post of scored) post.narrative_id = narratives.get(post.id) ?? null;
+  const assigned = await assignNarratives(ctx.es, prefix, scored, narratives);
+  for (const post of scored) post.narrative_id = assigned.get(post.id) ?? null;
   timer();
 }
 
@@ -80,7 +86,7 @@ export async function startWorkers(
 
   if (stages.includes('classify')) {
     const matcher = createRelevanceMatcher(loadElectionConfig(resolve(ctx.config.pipelineDir, pipeline.relevance.file)));
-    const narrativeCache = new NarrativeCache();
+    const narratives = { cache: new NarrativeCache(), view: new NarrativeRegistryView(ctx.es, prefix) };
     const classifier = options.classifier;
     if (!classifier) throw new PantauError('the classify stage needs a classifier', { stage: 'config', code: 'no_classifier', retriable: false });
     running.push(
@@ -111,7 +117,7 @@ export async function startWorkers(
               ? cause
               : new PantauError(`classifier failed: ${(cause as Error).message}`, { stage: 'classifying', code: 'model_error', retriable: false, cause });
           }
-          await enrich(scored, matcher, narrativeCache, ctx, prefix);
+          await enrich(scored, matcher, narratives, ctx, prefix);
           const alerts = scored.map((p) => alertFor(p, pipeline.alerts.labels)).filter((a): a is Alert => a !== null);
           const topicMessages = [
             { topic: topics.scored.name, messages: scored.map((p) => ({ key: p.id, value: JSON.stringify(p) })) },

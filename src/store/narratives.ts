@@ -56,6 +56,8 @@ export interface NarrativeDoc {
   sample_text: string;
   created_at: string;
   batch_rank: number;
+  /** The worker's registry view that created it, so that view need not read it back. */
+  registered_by?: string;
   reach?: NarrativeReach;
 }
 
@@ -84,6 +86,103 @@ export interface AssignOptions {
   now?: () => Date;
   /** Answers already known to this worker, so reposts and replays skip Elasticsearch. */
   cache?: NarrativeCache;
+  /** A synced in-memory copy of the registry: candidates are found in memory instead of by a query. */
+  view?: NarrativeRegistryView;
+}
+
+/**
+ * This worker's copy of the narrative registry, for candidate lookup without a query per batch. The
+ * registry's candidate search costs Elasticsearch work in proportion to the candidates it returns (68 band
+ * keys a post), which made it the stream's bottleneck once most posts were new messages. The view instead
+ * reads only what was registered since its last sync (by any worker), then answers in memory.
+ *
+ * Memory: the narratives created within `windowMs` (default 30 days), about 200 bytes each.
+ */
+export class NarrativeRegistryView {
+  private readonly client: Client;
+  private readonly prefix: string;
+  private readonly windowMs: number;
+  private readonly byBand = new Map<string, Registered[]>();
+  private readonly known = new Map<string, Registered>();
+  private readonly syncIntervalMs: number;
+  /** Newest `created_at` read so far; the next sync reads from a little before it (clock skew, late refresh). */
+  private newestMs: number | undefined;
+  private lastSyncMs = 0;
+  private static readonly OVERLAP_MS = 5_000;
+  private static readonly PAGE = 5_000;
+  /** Marks the narratives this view registered: it knows them already and skips them when syncing. */
+  readonly instanceId = `view-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+
+  constructor(client: Client, prefix: string, options: { windowMs?: number; syncIntervalMs?: number } = {}) {
+    this.client = client;
+    this.prefix = prefix;
+    this.windowMs = options.windowMs ?? 30 * 86_400_000;
+    this.syncIntervalMs = options.syncIntervalMs ?? 1_000;
+  }
+
+  /** Syncs when the last sync is older than the sync interval. */
+  async syncIfDue(): Promise<void> {
+    if (Date.now() - this.lastSyncMs >= this.syncIntervalMs) await this.sync();
+  }
+
+  get size(): number {
+    return this.known.size;
+  }
+
+  /** Reads the narratives other workers registered since the last sync (the whole window the first time). */
+  async sync(): Promise<void> {
+    this.lastSyncMs = Date.now();
+    const fromMs = this.newestMs === undefined ? Date.now() - this.windowMs : this.newestMs - NarrativeRegistryView.OVERLAP_MS;
+    let after: estypes.SortResults | undefined;
+    for (;;) {
+      let response;
+      try {
+        response = await this.client.search<Pick<NarrativeDoc, 'simhash' | 'created_at' | 'batch_rank'>>({
+          index: narrativesIndex(this.prefix),
+          ignore_unavailable: true,
+          allow_no_indices: true,
+          size: NarrativeRegistryView.PAGE,
+          _source: ['simhash', 'created_at', 'batch_rank'],
+          query: {
+            bool: {
+              filter: [{ range: { created_at: { gte: new Date(fromMs).toISOString() } } }],
+              must_not: [{ term: { registered_by: this.instanceId } }],
+            },
+          },
+          sort: [{ created_at: { order: 'asc' } }, { id: { order: 'asc' } }],
+          ...(after ? { search_after: after } : {}),
+        });
+      } catch (cause) {
+        throw esError('narrative registry sync', cause);
+      }
+      for (const hit of response.hits.hits) {
+        const source = hit._source;
+        if (source && hit._id !== undefined) this.add({ id: hit._id, hash: parseSimhashHex(source.simhash), createdMs: Date.parse(source.created_at), rank: source.batch_rank });
+      }
+      if (response.hits.hits.length < NarrativeRegistryView.PAGE) return;
+      after = response.hits.hits.at(-1)!.sort;
+    }
+  }
+
+  add(narrative: Registered): void {
+    if (this.known.has(narrative.id)) return;
+    this.known.set(narrative.id, narrative);
+    if (this.newestMs === undefined || narrative.createdMs > this.newestMs) this.newestMs = narrative.createdMs;
+    for (const key of bandKeys(narrative.hash)) {
+      const list = this.byBand.get(key);
+      if (list) list.push(narrative);
+      else this.byBand.set(key, [narrative]);
+    }
+  }
+
+  /** Every known narrative sharing a probe key with one of `hashes` (what `lookup` asks Elasticsearch). */
+  candidates(hashes: readonly SimHash[]): Map<string, Registered> {
+    const found = new Map<string, Registered>();
+    for (const hash of hashes) {
+      for (const key of probeKeys(hash)) for (const n of this.byBand.get(key) ?? []) found.set(n.id, n);
+    }
+    return found;
+  }
 }
 
 /**
@@ -233,7 +332,13 @@ async function assignFromRegistry(
   const result = new Map<string, string>();
   if (ordered.length === 0) return result;
 
-  const existing = await lookup(client, prefix, ordered.map((h) => h.hash));
+  const { view } = options;
+  const find = async (hashes: SimHash[]) => {
+    if (!view) return lookup(client, prefix, hashes);
+    await view.syncIfDue();
+    return view.candidates(hashes);
+  };
+  const existing = await find(ordered.map((h) => h.hash));
   const createdAt = (options.now ?? (() => new Date()))().toISOString();
   const fresh: Array<Registered & { doc: NarrativeDoc }> = [];
   const seeded: Array<{ post: NarrativePost; hash: SimHash }> = [];
@@ -259,6 +364,7 @@ async function assignFromRegistry(
       sample_text: item.post.text.slice(0, SAMPLE_TEXT_MAX),
       created_at: createdAt,
       batch_rank: fresh.length,
+      ...(view ? { registered_by: view.instanceId } : {}),
     };
     fresh.push({ id, hash: item.hash, createdMs: Date.parse(createdAt), rank: doc.batch_rank, doc });
     seeded.push(item);
@@ -266,10 +372,16 @@ async function assignFromRegistry(
   }
   if (fresh.length === 0) return result;
 
-  await createNarratives(client, prefix, fresh.map((f) => f.doc));
+  await createNarratives(client, prefix, fresh.map((f) => f.doc), !view);
+  if (view) {
+    // With a view, convergence is eventual: a variant another worker registered within the last sync
+    // interval may stay a separate narrative; later posts join the oldest once the view has synced it.
+    for (const f of fresh) view.add(f);
+    return result;
+  }
   // Other workers may have registered variants of the same messages meanwhile: converge on the oldest.
   const hashes = [...new Set(seeded.map((s) => s.hash))];
-  const now = await lookup(client, prefix, hashes);
+  const now = await find(hashes);
   for (const item of ordered) {
     const current = result.get(item.post.id)!;
     if (!fresh.some((f) => f.id === current)) continue;
@@ -280,13 +392,13 @@ async function assignFromRegistry(
 }
 
 /** Bulk `create`: 201 and 409 (already registered, by us earlier or by another worker) are both success. */
-async function createNarratives(client: Client, prefix: string, docs: readonly NarrativeDoc[]): Promise<void> {
+async function createNarratives(client: Client, prefix: string, docs: readonly NarrativeDoc[], refresh: boolean): Promise<void> {
   let response: estypes.BulkResponse;
   try {
-    // The re-lookup that follows must see these documents. An explicit refresh of this small index is
-    // cheaper for the stream than wait_for, which parks the batch until the next scheduled refresh (≤ 1 s).
+    // Without a view, the re-lookup that follows must see these documents: an explicit refresh of this small
+    // index is cheaper for the stream than wait_for, which parks the batch until the next scheduled refresh.
     response = await client.bulk({
-      refresh: true,
+      refresh,
       operations: docs.flatMap((doc) => [{ create: { _index: narrativesIndex(prefix), _id: doc.id } }, doc]),
     });
   } catch (cause) {

@@ -4,7 +4,7 @@ import { isRetriable, PantauError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';
 import { ensureIndexTemplates } from '../../src/store/index-templates.ts';
-import { assignNarratives, NarrativeCache, narrativesIndex, refreshNarrativeReach, type NarrativeDoc } from '../../src/store/narratives.ts';
+import { assignNarratives, NarrativeCache, NarrativeRegistryView, narrativesIndex, refreshNarrativeReach, type NarrativeDoc } from '../../src/store/narratives.ts';
 import { generatePosts } from '../../src/bench/synthetic-posts.ts';
 import { cleanUp, isolatedConfig, openTestContext } from '../helpers/cluster.ts';
 
@@ -154,6 +154,30 @@ describe('the narrative registry against the real Elasticsearch', () => {
     } finally {
       await offline.close();
     }
+  });
+
+  it('with registry views, workers find each other’s narratives in memory and agree with the registry', async () => {
+    const posts = generatePosts(720, 'views', 'unique');
+    const a = new NarrativeRegistryView(ctx.es, prefix, { syncIntervalMs: 0 });
+    const b = new NarrativeRegistryView(ctx.es, prefix, { syncIntervalMs: 0 });
+    const first = await assignNarratives(ctx.es, prefix, posts.slice(0, 360), { view: a });
+    expect(first.size).toBeGreaterThan(300);
+    await ctx.es.indices.refresh({ index: narrativesIndex(prefix) });
+    // Worker B sees A's narratives after a sync: reposts of A's posts (same text, other ids) get A's ids.
+    const reposts = posts.slice(0, 360).map((p) => ({ ...p, id: `${p.id}-repost` }));
+    const second = await assignNarratives(ctx.es, prefix, reposts, { view: b });
+    for (const p of posts.slice(0, 360)) if (first.has(p.id)) expect(second.get(`${p.id}-repost`)).toBe(first.get(p.id));
+    // What the views answered is what the registry itself answers.
+    expect(await assignNarratives(ctx.es, prefix, posts.slice(0, 360))).toEqual(first);
+    // B registers the rest; A, synced, agrees with B.
+    const rest = await assignNarratives(ctx.es, prefix, posts.slice(360), { view: b });
+    await ctx.es.indices.refresh({ index: narrativesIndex(prefix) });
+    expect(await assignNarratives(ctx.es, prefix, posts.slice(360), { view: a })).toEqual(rest);
+    expect(a.size).toBeGreaterThanOrEqual(new Set([...first.values(), ...rest.values()]).size);
+    // A view does not read back what it registered itself.
+    const own = await ctx.es.count({ index: narrativesIndex(prefix), query: { term: { registered_by: a.instanceId } } });
+    expect(own.count).toBeGreaterThan(300);
+    expect(own.count).toBeLessThanOrEqual(new Set(first.values()).size);
   });
 
   it('throws a retriable indexing error when Elasticsearch is unreachable', async () => {
