@@ -38,7 +38,10 @@ const LOOKUP_CHUNK = 256;
 /** Hits one lookup query returns (Elasticsearch's default max_result_window). */
 const MAX_CANDIDATES = 10_000;
 /** Narratives per reach aggregation. */
-const REACH_CHUNK = 1000;
+// Each bucket's account count holds a HyperLogLog sketch of up to ~8 bytes × precision: 200 buckets at
+// precision 3000 stay near 5 MB, far below the node's circuit breaker (1000 × 40 000 tripped it here).
+const REACH_CHUNK = 200;
+const ACCOUNTS_PRECISION = 3_000;
 const SAMPLE_TEXT_MAX = 2000;
 
 export interface NarrativePost {
@@ -431,7 +434,7 @@ interface ReachBucket {
 
 /**
  * Recomputes `reach` of the given narratives from the posts (the source of truth), so replays and
- * re-indexing never double-count: posts, distinct accounts (`cardinality` of author: exact up to 40 000, an
+ * re-indexing never double-count: posts, distinct accounts (`cardinality` of author: exact up to 3 000, an
  * estimate beyond), engagement sums, first/last post time, the flags seen. One aggregation per 1000 ids, one
  * bulk update. Reads what is searchable: call it after the posts' bulk with `refresh: 'wait_for'` (or a
  * refresh), or the newest posts count at the next call. Ids without posts get zero reach; ids without a
@@ -495,7 +498,7 @@ async function aggregateReach(client: Client, prefix: string, ids: readonly stri
         by_narrative: {
           terms: { field: 'narrative_id', size: ids.length },
           aggs: {
-            accounts: { cardinality: { field: 'author', precision_threshold: 40_000 } },
+            accounts: { cardinality: { field: 'author', precision_threshold: ACCOUNTS_PRECISION } },
             likes: sum('engagement.likes'),
             shares: sum('engagement.shares'),
             replies: sum('engagement.replies'),
