@@ -1,0 +1,53 @@
+/** alerts → webhook. Each alert is delivered once, with the alerts index as the ledger (see route-alerts). */
+import { startBatchConsumer, type RunningConsumer } from '../../bus/batch-consumer.ts';
+import { sendDeadLetters, type DeadLetter } from '../../bus/dead-letter.ts';
+import { stageMessages } from '../../core/metrics.ts';
+import type { Alert } from '../../core/post.ts';
+import { routeAlerts } from '../../transforms/route-alerts.ts';
+import { consumerSettings, letterFor, type StageDeps } from './stage.ts';
+
+export async function startAlertsStage(deps: StageDeps, webhookUrl: string | undefined): Promise<RunningConsumer> {
+  const { ctx, counters } = deps;
+  const { pipeline } = ctx.config;
+  const { topics, groups } = pipeline.kafka;
+  const log = ctx.logger.child({ stage: 'alerts' });
+
+  return startBatchConsumer({
+    ...consumerSettings(deps),
+    stage: 'alerts',
+    groupId: groups.alerts,
+    topic: topics.alerts.name,
+    logger: log,
+    handler: async (messages, c) => {
+      const letters: DeadLetter[] = [];
+      const alerts: Alert[] = [];
+      for (const m of messages) {
+        try {
+          const alert = JSON.parse(m.value?.toString('utf8') ?? '') as Alert;
+          if (typeof alert.post_id !== 'string' || !Array.isArray(alert.flags)) throw new Error('not an alert: needs post_id and flags');
+          alerts.push(alert);
+        } catch (error) {
+          letters.push(letterFor(m, c, 'alerting', 'malformed_json', (error as Error).message));
+        }
+      }
+      const results = await routeAlerts(alerts, {
+        client: ctx.es,
+        prefix: pipeline.elasticsearch.indexPrefix,
+        webhookUrl,
+        timeoutMs: pipeline.alerts.webhookTimeoutMs,
+        maxAttempts: pipeline.alerts.maxAttempts,
+        retryBaseMs: pipeline.alerts.retryBaseMs,
+        logger: log,
+      });
+      const count = (r: string) => results.filter((x) => x === r).length;
+      if (results.length > 0) {
+        log.info('alerts routed', { delivered: count('delivered'), recorded: count('not_sent'), refused: count('failed'), duplicates: count('duplicate') });
+      }
+      await sendDeadLetters(ctx.producer, topics.deadLetter.name, letters, 'alerting');
+      counters.alerts += count('delivered') + count('not_sent');
+      counters.deadLettered += letters.length;
+      for (const outcome of ['delivered', 'not_sent', 'failed', 'duplicate']) stageMessages.inc({ stage: 'alerts', outcome }, count(outcome));
+      stageMessages.inc({ stage: 'alerts', outcome: 'dead_lettered' }, letters.length);
+    },
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * posts.raw → classify → posts.scored (+ alerts). Decodes and validates each post, scores it, records why it
+ * is election-related and which narrative it belongs to, and raises an alert for alerting flags.
+ */
+import { resolve } from 'node:path';
+import { startBatchConsumer, type RunningConsumer } from '../../bus/batch-consumer.ts';
+import { sendDeadLetters, type DeadLetter } from '../../bus/dead-letter.ts';
+import { produceAll } from '../../bus/produce.ts';
+import type { Classifier } from '../../classifier/index.ts';
+import { loadElectionConfig } from '../../config/election.ts';
+import { PantauError } from '../../core/errors.ts';
+import { stageMessages, transformSeconds } from '../../core/metrics.ts';
+import type { Alert, Post, ScoredPost } from '../../core/post.ts';
+import { assignNarratives, NarrativeCache, NarrativeRegistryView } from '../../store/narratives.ts';
+import { alertFor, classifyPosts } from '../../transforms/classify.ts';
+import { decodePost } from '../../transforms/decode.ts';
+import { createRelevanceMatcher, type RelevanceMatcher } from '../../transforms/relevance.ts';
+import type { PipelineContext } from '../context.ts';
+import { consumerSettings, letterFor, type StageDeps } from './stage.ts';
+
+interface Narratives {
+  cache: NarrativeCache;
+  view: NarrativeRegistryView;
+}
+
+/**
+ * What the classify stage adds besides scores: why the post is election-related, and its narrative
+ * (near-duplicates share one). Narratives live in Elasticsearch, so this can fail retriably.
+ */
+async function enrich(scored: ScoredPost[], matcher: RelevanceMatcher, narratives: Narratives, ctx: PipelineContext, prefix: string): Promise<void> {
+  let timer = transformSeconds.startTimer({ transform: 'relevance' });
+  for (const post of scored) {
+    const r = matcher.match(post.text, post.language);
+    post.relevance = { relevant: r.relevant, terms: r.terms };
+    if (post.region === null && r.region !== null) post.region = r.region;
+  }
+  timer();
+  timer = transformSeconds.startTimer({ transform: 'narratives' });
+  const assigned = await assignNarratives(ctx.es, prefix, scored, narratives);
+  for (const post of scored) post.narrative_id = assigned.get(post.id) ?? null;
+  timer();
+}
+
+export async function startClassifyStage(deps: StageDeps, classifier: Classifier): Promise<RunningConsumer> {
+  const { ctx, counters } = deps;
+  const { pipeline } = ctx.config;
+  const { topics, groups } = pipeline.kafka;
+  const prefix = pipeline.elasticsearch.indexPrefix;
+  const matcher = createRelevanceMatcher(loadElectionConfig(resolve(ctx.config.pipelineDir, pipeline.relevance.file)));
+  const narratives: Narratives = { cache: new NarrativeCache(), view: new NarrativeRegistryView(ctx.es, prefix) };
+
+  return startBatchConsumer({
+    ...consumerSettings(deps),
+    stage: 'classify',
+    groupId: groups.classify,
+    topic: topics.raw.name,
+    logger: ctx.logger.child({ stage: 'classify' }),
+    handler: async (messages, c) => {
+      const posts: Post[] = [];
+      const letters: DeadLetter[] = [];
+      for (const m of messages) {
+        const decoded = decodePost(m.value);
+        if (decoded.ok) posts.push(decoded.post);
+        else letters.push(letterFor(m, c, 'decoding', decoded.reason, decoded.detail));
+      }
+      let scored: ScoredPost[];
+      try {
+        scored = await classifyPosts(posts, {
+          classifier,
+          thresholdOverrides: pipeline.classify.thresholds,
+          batchSize: pipeline.classify.batchSize,
+          alertLabels: pipeline.alerts.labels,
+        });
+      } catch (cause) {
+        throw cause instanceof PantauError
+          ? cause
+          : new PantauError(`classifier failed: ${(cause as Error).message}`, { stage: 'classifying', code: 'model_error', retriable: false, cause });
+      }
+      await enrich(scored, matcher, narratives, ctx, prefix);
+      const alerts = scored.map((p) => alertFor(p, pipeline.alerts.labels)).filter((a): a is Alert => a !== null);
+      await produceAll(
+        ctx.producer,
+        [
+          { topic: topics.scored.name, messages: scored.map((p) => ({ key: p.id, value: JSON.stringify(p) })) },
+          { topic: topics.alerts.name, messages: alerts.map((a) => ({ key: a.post_id, value: JSON.stringify(a) })) },
+        ],
+        'classifying',
+      );
+      await sendDeadLetters(ctx.producer, topics.deadLetter.name, letters, 'classifying');
+      const flagged = scored.filter((p) => p.flagged).length;
+      counters.classified += scored.length;
+      counters.flagged += flagged;
+      counters.deadLettered += letters.length;
+      stageMessages.inc({ stage: 'classify', outcome: 'flagged' }, flagged);
+      stageMessages.inc({ stage: 'classify', outcome: 'not_flagged' }, scored.length - flagged);
+      stageMessages.inc({ stage: 'classify', outcome: 'dead_lettered' }, letters.length);
+    },
+  });
+}

@@ -1,0 +1,37 @@
+/** What the stream stages share: their counters, the consumer settings, and how a bad message is dead-lettered. */
+import type { KafkaMessage } from 'kafkajs';
+import type { BatchContext } from '../../bus/batch-consumer.ts';
+import type { DeadLetter, DeadLetterReason } from '../../bus/dead-letter.ts';
+import type { Stage } from '../../core/errors.ts';
+import type { PipelineContext } from '../context.ts';
+
+export interface StageCounters {
+  classified: number;
+  flagged: number;
+  indexed: number;
+  alerts: number;
+  deadLettered: number;
+}
+
+export interface StageDeps {
+  ctx: PipelineContext;
+  counters: StageCounters;
+  onCrash?: (error: unknown) => void;
+}
+
+/** The consumer settings every stage takes from the pipeline file. */
+export function consumerSettings(deps: StageDeps) {
+  const { pipeline } = deps.ctx.config;
+  return {
+    kafka: deps.ctx.kafka,
+    retryBaseMs: pipeline.index.retryBaseMs,
+    sessionTimeoutMs: pipeline.kafka.sessionTimeoutMs,
+    partitionsConcurrently: pipeline.kafka.partitionsConsumedConcurrently,
+    ...(deps.onCrash ? { onCrash: deps.onCrash } : {}),
+  };
+}
+
+/** A dead letter for a message read from Kafka: its exact key and bytes, and where it came from. */
+export function letterFor(m: KafkaMessage, c: BatchContext, stage: Stage, reason: DeadLetterReason, detail: string): DeadLetter {
+  return { reason, detail, stage, key: m.key, value: m.value, origin: { topic: c.topic, partition: c.partition, offset: m.offset } };
+}
