@@ -4,7 +4,7 @@
  * Unknown keys are refused, and every list is checked for the mistakes that would silently weaken matching
  * (empty aliases, a name used twice, one alias claimed by two entries).
  */
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from './json-file.ts';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PantauError } from '../core/errors.ts';
@@ -118,16 +118,5 @@ export function parseElectionConfig(raw: unknown, source = 'election config'): E
 
 /** Reads and validates the election file; the error names the file and every offending field. */
 export function loadElectionConfig(file: string = DEFAULT_ELECTION_FILE): ElectionConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (cause) {
-    throw new PantauError(`cannot read election file ${file}: ${(cause as Error).message}`, {
-      stage: 'config',
-      code: 'election_config_unreadable',
-      retriable: false,
-      cause,
-    });
-  }
-  return parseElectionConfig(raw, `election file ${file}`);
+  return parseElectionConfig(readJsonFile(file, 'election file', 'election_config_unreadable'), `election file ${file}`);
 }

@@ -2,7 +2,7 @@
  * The pipeline definition (`pipelines/pantau.pipeline.json`): what an operator edits. The zod schema below is
  * both the validator and the reference: unknown keys are rejected so a typo never passes silently.
  */
-import { readFileSync } from 'node:fs';
+import { readJsonFile } from './json-file.ts';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PantauError } from '../core/errors.ts';
@@ -100,18 +100,7 @@ export type PipelineDefinition = z.infer<typeof pipelineSchema>;
 
 /** Reads and validates a pipeline file; the error names the file and every offending field. */
 export function loadPipelineFile(file: string = DEFAULT_PIPELINE_FILE): PipelineDefinition {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (cause) {
-    throw new PantauError(`cannot read pipeline file ${file}: ${(cause as Error).message}`, {
-      stage: 'config',
-      code: 'pipeline_unreadable',
-      retriable: false,
-      cause,
-    });
-  }
-  const parsed = pipelineSchema.safeParse(raw);
+  const parsed = pipelineSchema.safeParse(readJsonFile(file, 'pipeline file', 'pipeline_unreadable'));
   if (!parsed.success) {
     throw new PantauError(`pipeline file ${file} is invalid: ${formatIssues(parsed.error)}`, {
       stage: 'config',

@@ -7,6 +7,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { PantauError } from '../core/errors.ts';
 import type { ScoredPost } from '../core/post.ts';
 import { sinkRequestSeconds } from '../core/metrics.ts';
+import { elasticsearchError } from '../store/elasticsearch-errors.ts';
 import { postsIndexFor } from '../store/index-names.ts';
 import { backoffMs, isRetriableStatus } from './retry-policy.ts';
 
@@ -43,14 +44,7 @@ export async function indexPosts(client: Client, posts: ScoredPost[], options: I
         ]),
       });
     } catch (cause) {
-      // The client reports no status (or 0) when it got no HTTP answer at all: the node is down or unreachable.
-      const status = (cause as { meta?: { statusCode?: number } }).meta?.statusCode || undefined;
-      throw new PantauError(`bulk request to Elasticsearch failed: ${(cause as Error).message}`, {
-        stage: 'indexing',
-        code: status === undefined ? 'elasticsearch_unreachable' : `elasticsearch_http_${status}`,
-        retriable: status === undefined || isRetriableStatus(status),
-        cause,
-      });
+      throw elasticsearchError('indexing', 'bulk request to Elasticsearch', cause);
     } finally {
       timer();
     }

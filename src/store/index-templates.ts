@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { PantauError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { httpStatusOf } from './elasticsearch-errors.ts';
 
 interface TemplateFile {
   name: string;
@@ -40,7 +41,7 @@ export async function ensureIndexTemplates(
       const current = await client.indices.getIndexTemplate({ name: template.name });
       installed = current.index_templates[0]?.index_template.version ?? undefined;
     } catch (error) {
-      if ((error as { meta?: { statusCode?: number } }).meta?.statusCode !== 404) throw error;
+      if (httpStatusOf(error) !== 404) throw error;
     }
     if (installed !== undefined && installed >= template.version) continue;
     await client.indices.putIndexTemplate({ name: template.name, ...template.body });

@@ -29,6 +29,7 @@ import {
   textSimhash,
   type SimHash,
 } from '../transforms/narrative.ts';
+import { elasticsearchError } from './elasticsearch-errors.ts';
 import { postsAlias } from './index-names.ts';
 
 export const narrativesIndex = (prefix: string) => `${prefix}-narratives`;
@@ -221,17 +222,7 @@ export class NarrativeCache {
   }
 }
 
-function esError(action: string, cause: unknown): PantauError {
-  // The client reports "no HTTP answer" (refused, reset, timeout) as status 0 or no status at all.
-  const status = (cause as { meta?: { statusCode?: number } }).meta?.statusCode;
-  const answered = status !== undefined && status !== 0;
-  return new PantauError(`${action} failed: ${(cause as Error).message}`, {
-    stage: 'indexing',
-    code: answered ? `elasticsearch_http_${status}` : 'elasticsearch_unreachable',
-    retriable: !answered || isRetriableStatus(status),
-    cause,
-  });
-}
+const esError = (action: string, cause: unknown): PantauError => elasticsearchError('indexing', action, cause);
 
 /** Registry order: older first. */
 function older(a: Registered, b: Registered): boolean {
