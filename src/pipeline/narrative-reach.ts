@@ -7,7 +7,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { describeError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import { refreshNarrativeReach } from '../store/narratives.ts';
+import { refreshNarrativeReach } from '../store/narrative-documents.ts';
 import { postsAlias } from '../store/index-names.ts';
 
 export interface ReachRefresher {
@@ -29,8 +29,8 @@ export function startReachRefresher(client: Client, prefix: string, intervalMs: 
       try {
         // The newest posts must be searchable for the aggregation to count them.
         await client.indices.refresh({ index: postsAlias(prefix), ignore_unavailable: true, allow_no_indices: true });
-        const { updated, missing } = await refreshNarrativeReach(client, prefix, ids);
-        logger.debug('narrative reach refreshed', { updated, missing: missing.length });
+        const { updated, single } = await refreshNarrativeReach(client, prefix, ids);
+        logger.debug('narrative reach refreshed', { updated, single });
       } catch (error) {
         for (const id of ids) pending.add(id);
         logger.warn('narrative reach refresh failed; will retry', { narratives: ids.size, error: describeError(error) });

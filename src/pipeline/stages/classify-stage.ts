@@ -11,11 +11,10 @@ import { loadElectionConfig } from '../../config/election.ts';
 import { PantauError } from '../../core/errors.ts';
 import { stageMessages, transformSeconds } from '../../core/metrics.ts';
 import type { Alert, Post, ScoredPost } from '../../core/post.ts';
-import { assignNarratives, NarrativeCache, NarrativeRegistryView } from '../../store/narratives.ts';
+import { assignNarratives, NarrativeCache, NarrativeRegistryView } from '../../store/narrative-registry.ts';
 import { alertFor, classifyPosts } from '../../transforms/classify.ts';
 import { decodePost } from '../../transforms/decode.ts';
 import { createRelevanceMatcher, type RelevanceMatcher } from '../../transforms/relevance.ts';
-import type { PipelineContext } from '../context.ts';
 import { consumerSettings, letterFor, type StageDeps } from './stage.ts';
 
 interface Narratives {
@@ -27,7 +26,7 @@ interface Narratives {
  * What the classify stage adds besides scores: why the post is election-related, and its narrative
  * (near-duplicates share one). Narratives live in Elasticsearch, so this can fail retriably.
  */
-async function enrich(scored: ScoredPost[], matcher: RelevanceMatcher, narratives: Narratives, ctx: PipelineContext, prefix: string): Promise<void> {
+async function enrich(scored: ScoredPost[], matcher: RelevanceMatcher, narratives: Narratives): Promise<void> {
   let timer = transformSeconds.startTimer({ transform: 'relevance' });
   for (const post of scored) {
     const r = matcher.match(post.text, post.language);
@@ -36,7 +35,7 @@ async function enrich(scored: ScoredPost[], matcher: RelevanceMatcher, narrative
   }
   timer();
   timer = transformSeconds.startTimer({ transform: 'narratives' });
-  const assigned = await assignNarratives(ctx.es, prefix, scored, narratives);
+  const assigned = await assignNarratives(narratives.view, scored, { cache: narratives.cache });
   for (const post of scored) post.narrative_id = assigned.get(post.id) ?? null;
   timer();
 }
@@ -76,7 +75,7 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
           ? cause
           : new PantauError(`classifier failed: ${(cause as Error).message}`, { stage: 'classifying', code: 'model_error', retriable: false, cause });
       }
-      await enrich(scored, matcher, narratives, ctx, prefix);
+      await enrich(scored, matcher, narratives);
       const alerts = scored.map((p) => alertFor(p, pipeline.alerts.labels)).filter((a): a is Alert => a !== null);
       await produceAll(
         ctx.producer,

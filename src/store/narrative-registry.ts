@@ -1,0 +1,308 @@
+/**
+ * The narrative registry, shared by every classify worker: which SimHashes started a narrative, and in
+ * which order. It lives in Elasticsearch as an append-only log (index `<prefix>-narrative-log`, template
+ * pipelines/elasticsearch/narrative-log.template.json): one document per batch that registered new
+ * narratives, holding their hashes in registry order. Each worker keeps a synced copy in memory
+ * (NarrativeRegistryView) and finds candidates there.
+ *
+ * Why a log and not a document per narrative: when most posts are new messages, a registry document per
+ * post doubled Elasticsearch's indexing work and capped the stream near 2,000 posts/s on 2 cores (see the
+ * README's benchmark); a batch of 500 registrations is now one small unindexed document.
+ *
+ * Assignment rule: a post belongs to the OLDEST registered narrative within NARRATIVE_MAX_DISTANCE of its
+ * SimHash ("oldest" = registry order: the log document's `created_at`, then the rank in it, then id). Not
+ * the nearest: the set of narratives within reach of a post only grows, and narratives registered later
+ * sort after the one chosen first, so a replay picks the same narrative again. A post with no narrative in
+ * reach starts a new one whose id comes from its own hash (`nar-<16 hex>`): two workers registering the
+ * same text get the same id, and a view that reads both registrations keeps the older.
+ *
+ * Syncing reads the log by `_seq_no` (the template keeps it to one shard, where `_seq_no` orders writes),
+ * so no registration is missed whatever the workers' clocks say.
+ *
+ * Limits: convergence between workers is eventual. A variant another worker registered within the last
+ * sync interval (1 s, plus Elasticsearch's 1 s refresh) stays a narrative of its own; later posts join the
+ * oldest once the view has read it. Registry order uses the workers' clocks (NTP assumed). Deleting the log
+ * index while workers run would restart `_seq_no`: restart the classify workers after doing so.
+ */
+import type { Client, estypes } from '@elastic/elasticsearch';
+import { PantauError } from '../core/errors.ts';
+import {
+  bandKeys,
+  hamming,
+  narrativeIdFor,
+  NARRATIVE_MAX_DISTANCE,
+  parseSimhashHex,
+  probeKeys,
+  simhashHex,
+  textSimhash,
+  type SimHash,
+} from '../transforms/narrative.ts';
+import { elasticsearchError } from './elasticsearch-errors.ts';
+
+export const narrativeLogIndex = (prefix: string) => `${prefix}-narrative-log`;
+
+export interface NarrativePost {
+  id: string;
+  text: string;
+  created_at: string;
+}
+
+/** One document of the log: the narratives one batch registered, in registry order. */
+export interface NarrativeLogDoc {
+  batch_id: string;
+  created_at: string;
+  registered_by: string;
+  count: number;
+  simhashes: string[];
+}
+
+export interface Registered {
+  id: string;
+  hash: SimHash;
+  createdMs: number;
+  rank: number;
+}
+
+const esError = (action: string, cause: unknown): PantauError => elasticsearchError('indexing', action, cause);
+
+/** Registry order: older first. */
+function older(a: Registered, b: Registered): boolean {
+  if (a.createdMs !== b.createdMs) return a.createdMs < b.createdMs;
+  if (a.rank !== b.rank) return a.rank < b.rank;
+  return a.id < b.id;
+}
+
+/**
+ * Registered narratives by band key: finds the oldest within the threshold of a hash by looking at the few
+ * narratives sharing one of its 68 probe keys (see transforms/narrative.ts), not at all of them.
+ */
+class BandIndex {
+  private readonly byBand = new Map<string, Registered[]>();
+
+  add(narrative: Registered): void {
+    for (const key of bandKeys(narrative.hash)) {
+      const list = this.byBand.get(key);
+      if (list) list.push(narrative);
+      else this.byBand.set(key, [narrative]);
+    }
+  }
+
+  /** The oldest narrative within NARRATIVE_MAX_DISTANCE of `hash`, or undefined. */
+  oldestWithin(hash: SimHash): Registered | undefined {
+    let best: Registered | undefined;
+    for (const key of probeKeys(hash)) {
+      for (const c of this.byBand.get(key) ?? []) {
+        if ((best === undefined || older(c, best)) && hamming(hash, c.hash) <= NARRATIVE_MAX_DISTANCE) best = c;
+      }
+    }
+    return best;
+  }
+}
+
+/**
+ * This worker's copy of the registry. Reads only what was logged since its last sync (by any worker; its
+ * own registrations it adds directly), then answers candidate lookups in memory.
+ *
+ * Memory: the narratives registered within `windowMs` (default 30 days), about 200 bytes each.
+ */
+export class NarrativeRegistryView {
+  private readonly client: Client;
+  private readonly prefix: string;
+  private readonly windowMs: number;
+  private readonly syncIntervalMs: number;
+  private readonly bands = new BandIndex();
+  private readonly known = new Map<string, Registered>();
+  /** Highest `_seq_no` read so far: the log index has one shard, so `_seq_no` orders its documents. */
+  private lastSeqNo = -1;
+  private lastSyncMs = 0;
+  private batches = 0;
+  /** Log documents re-read on every sync: a refresh can expose a write before one that started earlier. */
+  private static readonly OVERLAP_DOCS = 20;
+  private static readonly PAGE = 200;
+  /** Marks this view's log documents: it knows them already and skips them when syncing. */
+  readonly instanceId = `view-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+
+  constructor(client: Client, prefix: string, options: { windowMs?: number; syncIntervalMs?: number } = {}) {
+    this.client = client;
+    this.prefix = prefix;
+    this.windowMs = options.windowMs ?? 30 * 86_400_000;
+    this.syncIntervalMs = options.syncIntervalMs ?? 1_000;
+  }
+
+  get size(): number {
+    return this.known.size;
+  }
+
+  /** Syncs when the last sync is older than the sync interval. */
+  async syncIfDue(): Promise<void> {
+    if (Date.now() - this.lastSyncMs >= this.syncIntervalMs) await this.sync();
+  }
+
+  /** Reads what other workers logged since the last sync (the whole window the first time). */
+  async sync(): Promise<void> {
+    this.lastSyncMs = Date.now();
+    const filter: estypes.QueryDslQueryContainer[] = [{ range: { created_at: { gte: new Date(Date.now() - this.windowMs).toISOString() } } }];
+    if (this.lastSeqNo >= 0) filter.push({ range: { _seq_no: { gt: this.lastSeqNo - NarrativeRegistryView.OVERLAP_DOCS } } });
+    let after: estypes.SortResults | undefined;
+    for (;;) {
+      let response;
+      try {
+        response = await this.client.search<NarrativeLogDoc>({
+          index: narrativeLogIndex(this.prefix),
+          ignore_unavailable: true,
+          allow_no_indices: true,
+          size: NarrativeRegistryView.PAGE,
+          _source: ['created_at', 'simhashes'],
+          query: { bool: { filter, must_not: [{ term: { registered_by: this.instanceId } }] } },
+          sort: [{ _seq_no: { order: 'asc' } }],
+          ...(after ? { search_after: after } : {}),
+        });
+      } catch (cause) {
+        throw esError('narrative registry sync', cause);
+      }
+      for (const hit of response.hits.hits) {
+        const doc = hit._source;
+        const seqNo = hit.sort?.[0];
+        if (typeof seqNo === 'number' && seqNo > this.lastSeqNo) this.lastSeqNo = seqNo;
+        if (!doc) continue;
+        const createdMs = Date.parse(doc.created_at);
+        doc.simhashes.forEach((hex, rank) => {
+          const hash = parseSimhashHex(hex);
+          this.add({ id: narrativeIdFor(hash), hash, createdMs, rank });
+        });
+      }
+      if (response.hits.hits.length < NarrativeRegistryView.PAGE) return;
+      after = response.hits.hits.at(-1)!.sort;
+    }
+  }
+
+  /** Adds a registration; when the id is known already (two workers, same text), the older one stands. */
+  add(narrative: Registered): void {
+    const existing = this.known.get(narrative.id);
+    if (existing) {
+      if (older(narrative, existing)) {
+        existing.createdMs = narrative.createdMs;
+        existing.rank = narrative.rank;
+      }
+      return;
+    }
+    const entry = { ...narrative };
+    this.known.set(entry.id, entry);
+    this.bands.add(entry);
+  }
+
+  /** The oldest known narrative within the threshold of `hash`, or undefined. */
+  oldestWithin(hash: SimHash): Registered | undefined {
+    return this.bands.oldestWithin(hash);
+  }
+
+  get(id: string): Readonly<Registered> | undefined {
+    return this.known.get(id);
+  }
+
+  /** Logs new narratives (one document), then knows them. Throws a PantauError (stage `indexing`). */
+  async register(narratives: readonly Registered[], createdAt: string): Promise<void> {
+    const doc: NarrativeLogDoc = {
+      batch_id: `${this.instanceId}-${++this.batches}`,
+      created_at: createdAt,
+      registered_by: this.instanceId,
+      count: narratives.length,
+      simhashes: narratives.map((n) => simhashHex(n.hash)),
+    };
+    try {
+      // The batch id as _id: a retry after a lost answer overwrites instead of logging twice.
+      await this.client.index({ index: narrativeLogIndex(this.prefix), id: doc.batch_id, document: doc });
+    } catch (cause) {
+      throw esError('registering narratives', cause);
+    }
+    for (const n of narratives) this.add(n);
+  }
+}
+
+/**
+ * SimHash → narrative id, least recently used first out. Safe to cache because the answer for a hash only
+ * changes in the race the registry header describes.
+ */
+export class NarrativeCache {
+  private readonly entries = new Map<string, string>();
+  private readonly maxEntries: number;
+
+  constructor(maxEntries = 100_000) {
+    this.maxEntries = maxEntries;
+  }
+
+  get(hash: string): string | undefined {
+    const id = this.entries.get(hash);
+    if (id !== undefined) {
+      this.entries.delete(hash);
+      this.entries.set(hash, id);
+    }
+    return id;
+  }
+
+  set(hash: string, id: string): void {
+    this.entries.delete(hash);
+    this.entries.set(hash, id);
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+export interface AssignOptions {
+  /** Answers already known to this worker, so reposts and replays skip the registry. */
+  cache?: NarrativeCache;
+  /** Clock for the registration time of new narratives (tests). */
+  now?: () => Date;
+}
+
+/**
+ * Gives each post the id of its narrative, registering new narratives as needed. Posts with too few content
+ * words for a SimHash (see MIN_FEATURES) are left out of the map. Throws a PantauError (stage `indexing`,
+ * retriable when Elasticsearch is unreachable or answers 429/5xx); nothing is half-assigned, a retry of the
+ * whole batch is the recovery.
+ */
+export async function assignNarratives(view: NarrativeRegistryView, posts: readonly NarrativePost[], options: AssignOptions = {}): Promise<Map<string, string>> {
+  const { cache } = options;
+  const result = new Map<string, string>();
+  const hashed: Array<{ post: NarrativePost; hash: SimHash }> = [];
+  const seen = new Set<string>();
+  for (const post of posts) {
+    if (seen.has(post.id)) continue;
+    seen.add(post.id);
+    const hash = textSimhash(post.text);
+    if (hash === null) continue;
+    const known = cache?.get(simhashHex(hash));
+    if (known !== undefined) result.set(post.id, known);
+    else hashed.push({ post, hash });
+  }
+  if (hashed.length === 0) return result;
+
+  // A deterministic order, so the batch clusters the same way whoever processes it.
+  hashed.sort((a, b) => Date.parse(a.post.created_at) - Date.parse(b.post.created_at) || (a.post.id < b.post.id ? -1 : a.post.id > b.post.id ? 1 : 0));
+  await view.syncIfDue();
+  const createdAt = (options.now ?? (() => new Date()))().toISOString();
+  const fresh: Registered[] = [];
+  const freshBands = new BandIndex();
+  const assigned: Array<[string, SimHash]> = [];
+  for (const { post, hash } of hashed) {
+    // Narratives this batch registers share created_at; the rank keeps their order for every reader.
+    const narrative = view.oldestWithin(hash) ?? freshBands.oldestWithin(hash);
+    if (narrative) {
+      assigned.push([post.id, hash]);
+      result.set(post.id, narrative.id);
+      continue;
+    }
+    const id = narrativeIdFor(hash);
+    const registered = { id, hash, createdMs: Date.parse(createdAt), rank: fresh.length };
+    fresh.push(registered);
+    freshBands.add(registered);
+    assigned.push([post.id, hash]);
+    result.set(post.id, id);
+  }
+  if (fresh.length > 0) await view.register(fresh, createdAt);
+  if (cache) for (const [postId, hash] of assigned) cache.set(simhashHex(hash), result.get(postId)!);
+  return result;
+}
