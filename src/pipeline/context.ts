@@ -42,7 +42,10 @@ export async function openContext(config: AppConfig, endpoints: Endpoints, logge
   });
   // Idempotent producer settings: acks from all in-sync replicas, one request in flight keeps order per key.
   // The default (murmur2, Java-compatible) partitioner named explicitly: same key → same partition as Java clients.
-  const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  // Five requests in flight (the Kafka default) let a stage's produce requests overlap. The price: a request
+  // retried after a broker error can land after a later one of the same partition. Posts carry stable ids,
+  // so this only matters when a source re-sends an updated post within the same moment.
+  const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 5, createPartitioner: Partitioners.DefaultPartitioner });
   try {
     await producer.connect();
   } catch (cause) {
