@@ -77,7 +77,7 @@ function older(a: Registered, b: Registered): boolean {
  * narratives sharing one of its 68 probe keys (see transforms/narrative.ts), not at all of them.
  */
 class BandIndex {
-  private readonly byBand = new Map<string, Registered[]>();
+  private readonly byBand = new Map<number, Registered[]>();
 
   add(narrative: Registered): void {
     for (const key of bandKeys(narrative.hash)) {
@@ -256,6 +256,8 @@ export interface AssignOptions {
   cache?: NarrativeCache;
   /** Clock for the registration time of new narratives (tests). */
   now?: () => Date;
+  /** Collects the ids of the posts that started a new narrative (their narrative has no other post yet). */
+  started?: Set<string>;
 }
 
 /**
@@ -299,6 +301,7 @@ export async function assignNarratives(view: NarrativeRegistryView, posts: reado
     const registered = { id, hash, createdMs: Date.parse(createdAt), rank: fresh.length };
     fresh.push(registered);
     freshBands.add(registered);
+    options.started?.add(post.id);
     assigned.push([post.id, hash]);
     result.set(post.id, id);
   }

@@ -127,16 +127,17 @@ function bandValues(h: SimHash): number[] {
   return [h.hi >>> 16, h.hi & 0xffff, h.lo >>> 16, h.lo & 0xffff];
 }
 
-const bandKey = (band: number, value: number) => `${band}:${value.toString(16).padStart(4, '0')}`;
+/** A band key as one number: band index in the high bits, the band's 16 bits below (no strings to build). */
+const bandKey = (band: number, value: number) => band * 0x10000 + value;
 
 /** The 4 keys a narrative is stored under. */
-export function bandKeys(h: SimHash): string[] {
+export function bandKeys(h: SimHash): number[] {
   return bandValues(h).map((value, band) => bandKey(band, value));
 }
 
 /** The 68 keys to look up: each band as is and with each of its bits flipped (see the header for why). */
-export function probeKeys(h: SimHash): string[] {
-  const keys: string[] = [];
+export function probeKeys(h: SimHash): number[] {
+  const keys: number[] = [];
   bandValues(h).forEach((value, band) => {
     keys.push(bandKey(band, value));
     for (let bit = 0; bit < BAND_BITS; bit++) keys.push(bandKey(band, value ^ (1 << bit)));

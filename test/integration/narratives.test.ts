@@ -78,6 +78,19 @@ describe('the narrative registry against the real Elasticsearch', () => {
     expect(logged.hits.hits.map((h) => h._source!.simhashes.length)).toEqual([1]);
   });
 
+  it('tells which posts started a new narrative, and a replay started none', async () => {
+    const view = worker();
+    const text = 'Bawaslu: 40 ribu TPS rawan banjir, logistik pemilu dipindah ke balai desa mulai besok pagi';
+    const batch = [post('wa-90', text), post('wa-91', `${text} https://t.co/abc`), post('wa-92', 'Relawan paslon bagi sembako di depan TPS 07 pas masa tenang, sudah dilaporkan')];
+    const started = new Set<string>();
+    const ids = await assignNarratives(view, batch, { started });
+    expect([...started].sort()).toEqual(['wa-90', 'wa-92']);
+    expect(ids.get('wa-91')).toBe(ids.get('wa-90'));
+    const again = new Set<string>();
+    expect(await assignNarratives(view, batch, { started: again })).toEqual(ids);
+    expect(again.size).toBe(0);
+  });
+
   it('leaves posts too short to be a message without a narrative', async () => {
     const ids = await assignNarratives(worker(), [post('tw-20', '😭😭😭'), post('tw-21', 'wkwk')]);
     expect(ids.size).toBe(0);

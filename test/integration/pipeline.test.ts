@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +13,7 @@ import { startWorkers, type Workers } from '../../src/pipeline/workers.ts';
 import { createKafkaPostSink } from '../../src/sources/kafka-post-sink.ts';
 import { ingestJsonlFile } from '../../src/sources/jsonl-file.ts';
 import { postsAlias } from '../../src/store/index-names.ts';
+import { narrativesIndex, type NarrativeDoc } from '../../src/store/narrative-documents.ts';
 import { SAMPLE_POSTS_FILE } from '../../src/cli/paths.ts';
 import { cleanUp, isolatedConfig, openTestContext, waitFor } from '../helpers/cluster.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
@@ -89,6 +92,41 @@ describe('end to end: JSONL → posts.raw → classify → posts.scored → inde
     await ingest();
     await waitFor('the second run indexed', async () => (workers.counters.indexed >= indexedBefore + samples.length ? true : undefined), 120_000);
     expect(await count()).toBe(samples.length);
+  });
+
+  it('groups reposts into narratives; those that spread get a document with their reach, singletons none', async () => {
+    // Three sample messages forwarded twice each, by other accounts, with a link added.
+    const reposts = samples.slice(0, 3).flatMap((s, i) =>
+      [1, 2].map((k) => ({ ...s, id: `repost-${i}-${k}`, author: `@penerus_${i}_${k}`, text: `${s.text} https://t.co/fwd${k}`, created_at: new Date(Date.parse(s.created_at) + k * 60_000).toISOString() })),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'pantau-reposts-'));
+    const file = join(dir, 'reposts.jsonl');
+    writeFileSync(file, reposts.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const sink = createKafkaPostSink({ producer: ctx.producer, topic: ctx.config.pipeline.kafka.topics.raw.name, deadLetterTopic: ctx.config.pipeline.kafka.topics.deadLetter.name });
+    expect((await ingestJsonlFile(file, { sink })).produced).toBe(reposts.length);
+    rmSync(dir, { recursive: true });
+    await waitFor('the reposts indexed', async () => ((await count()) >= samples.length + reposts.length ? true : undefined), 120_000);
+
+    const docs = await allDocs();
+    const byNarrative = new Map<string, ScoredPost[]>();
+    for (const d of docs) if (d.narrative_id) byNarrative.set(d.narrative_id, [...(byNarrative.get(d.narrative_id) ?? []), d]);
+    const spread = [...byNarrative].filter(([, posts]) => posts.length >= 2);
+    const single = [...byNarrative].filter(([, posts]) => posts.length === 1).map(([id]) => id);
+    expect(spread.length).toBeGreaterThanOrEqual(3);
+    expect(single.length).toBeGreaterThan(0);
+    const index = narrativesIndex(prefix);
+    const stored = await waitFor('a narrative document for every narrative that spread', async () => {
+      await ctx.es.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
+      const r = await ctx.es.search<NarrativeDoc>({ index, size: 1_000, ignore_unavailable: true, allow_no_indices: true, query: { match_all: {} } });
+      const found = new Map(r.hits.hits.map((h) => [h._id!, h._source!]));
+      return spread.every(([id, posts]) => found.get(id)?.reach.posts === posts.length) ? found : undefined;
+    }, 60_000);
+    for (const [id, posts] of spread) {
+      const earliest = [...posts].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || (a.id < b.id ? -1 : 1))[0]!;
+      expect(stored.get(id)).toMatchObject({ first_post_id: earliest.id, sample_text: earliest.text });
+      expect(stored.get(id)!.reach.accounts).toBe(new Set(posts.map((p) => p.author).filter(Boolean)).size);
+    }
+    for (const id of single) expect(stored.has(id)).toBe(false);
   });
 
   it('each flagged post yields exactly one webhook call, across both runs', async () => {

@@ -15,7 +15,7 @@ import { assignNarratives, NarrativeCache, NarrativeRegistryView } from '../../s
 import { alertFor, classifyPosts } from '../../transforms/classify.ts';
 import { decodePost } from '../../transforms/decode.ts';
 import { createRelevanceMatcher, type RelevanceMatcher } from '../../transforms/relevance.ts';
-import { consumerSettings, letterFor, type StageDeps } from './stage.ts';
+import { consumerSettings, letterFor, NARRATIVE_STARTED_HEADER, type StageDeps } from './stage.ts';
 
 interface Narratives {
   cache: NarrativeCache;
@@ -26,7 +26,8 @@ interface Narratives {
  * What the classify stage adds besides scores: why the post is election-related, and its narrative
  * (near-duplicates share one). Narratives live in Elasticsearch, so this can fail retriably.
  */
-async function enrich(scored: ScoredPost[], matcher: RelevanceMatcher, narratives: Narratives): Promise<void> {
+/** Returns the ids of the posts that started a new narrative. */
+async function enrich(scored: ScoredPost[], matcher: RelevanceMatcher, narratives: Narratives): Promise<Set<string>> {
   let timer = transformSeconds.startTimer({ transform: 'relevance' });
   for (const post of scored) {
     const r = matcher.match(post.text, post.language);
@@ -35,9 +36,11 @@ async function enrich(scored: ScoredPost[], matcher: RelevanceMatcher, narrative
   }
   timer();
   timer = transformSeconds.startTimer({ transform: 'narratives' });
-  const assigned = await assignNarratives(narratives.view, scored, { cache: narratives.cache });
+  const started = new Set<string>();
+  const assigned = await assignNarratives(narratives.view, scored, { cache: narratives.cache, started });
   for (const post of scored) post.narrative_id = assigned.get(post.id) ?? null;
   timer();
+  return started;
 }
 
 export async function startClassifyStage(deps: StageDeps, classifier: Classifier): Promise<RunningConsumer> {
@@ -75,12 +78,15 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
           ? cause
           : new PantauError(`classifier failed: ${(cause as Error).message}`, { stage: 'classifying', code: 'model_error', retriable: false, cause });
       }
-      await enrich(scored, matcher, narratives);
+      const started = await enrich(scored, matcher, narratives);
       const alerts = scored.map((p) => alertFor(p, pipeline.alerts.labels)).filter((a): a is Alert => a !== null);
       await produceAll(
         ctx.producer,
         [
-          { topic: topics.scored.name, messages: scored.map((p) => ({ key: p.id, value: JSON.stringify(p) })) },
+          {
+            topic: topics.scored.name,
+            messages: scored.map((p) => ({ key: p.id, value: JSON.stringify(p), ...(started.has(p.id) ? { headers: { [NARRATIVE_STARTED_HEADER]: '1' } } : {}) })),
+          },
           { topic: topics.alerts.name, messages: alerts.map((a) => ({ key: a.post_id, value: JSON.stringify(a) })) },
         ],
         'classifying',

@@ -9,7 +9,7 @@ import { stageMessages } from '../../core/metrics.ts';
 import { formatIssues, scoredPostSchema, type ScoredPost } from '../../core/post.ts';
 import { indexPosts } from '../../sinks/elasticsearch-posts.ts';
 import type { ReachRefresher } from '../narrative-reach.ts';
-import { consumerSettings, letterFor, type StageDeps } from './stage.ts';
+import { consumerSettings, letterFor, NARRATIVE_STARTED_HEADER, type StageDeps } from './stage.ts';
 
 export async function startIndexStage(deps: StageDeps, reach: ReachRefresher): Promise<RunningConsumer> {
   const { ctx, counters } = deps;
@@ -47,7 +47,9 @@ export async function startIndexStage(deps: StageDeps, reach: ReachRefresher): P
         retryBaseMs: pipeline.index.retryBaseMs,
       });
       const rejected = new Set(rejections.map((r) => r.post));
-      reach.touched(posts.filter((p) => !rejected.has(p)).map((p) => p.narrative_id));
+      // A post that started its narrative is that narrative's only post so far: nothing has spread, and
+      // recomputing the reach of every such singleton cost more than the reach of all the others.
+      reach.touched(posts.filter((p) => !rejected.has(p) && bySource.get(p)!.headers?.[NARRATIVE_STARTED_HEADER] === undefined).map((p) => p.narrative_id));
       for (const r of rejections) letters.push(letterFor(bySource.get(r.post)!, c, 'indexing', 'rejected_by_index', `${r.status} ${r.reason}`));
       await sendDeadLetters(ctx.producer, topics.deadLetter.name, letters, 'indexing');
       counters.indexed += posts.length - rejections.length;

@@ -35,3 +35,6 @@ export function consumerSettings(deps: StageDeps) {
 export function letterFor(m: KafkaMessage, c: BatchContext, stage: Stage, reason: DeadLetterReason, detail: string): DeadLetter {
   return { reason, detail, stage, key: m.key, value: m.value, origin: { topic: c.topic, partition: c.partition, offset: m.offset } };
 }
+
+/** Header on a scored post that started a new narrative (set by classify): the indexer need not recompute that narrative's reach. */
+export const NARRATIVE_STARTED_HEADER = 'pantau-narrative-started';
