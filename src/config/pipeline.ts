@@ -85,9 +85,15 @@ export const pipelineSchema = z
       .object({
         /** How often the indexer recomputes the reach of the narratives it touched (posts, accounts, engagement). */
         reachRefreshMs: z.number().int().min(100).max(600_000).default(5_000),
+        /**
+         * How far back a new post is matched against registered narratives. Each classify worker holds the
+         * narratives of this window in memory, about 250 bytes each: 14 days of 1 million new narratives a
+         * day is about 3.5 GB, so lower it for very busy streams.
+         */
+        windowDays: z.number().min(1).max(90).default(14),
       })
       .strict()
-      .default({ reachRefreshMs: 5_000 }),
+      .default({ reachRefreshMs: 5_000, windowDays: 14 }),
     /** Where `pantau work` serves Prometheus metrics (/metrics). Port 0 picks a free one. */
     metrics: z
       .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) })

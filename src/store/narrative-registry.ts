@@ -77,7 +77,7 @@ function older(a: Registered, b: Registered): boolean {
  * narratives sharing one of its 68 probe keys (see transforms/narrative.ts), not at all of them.
  */
 class BandIndex {
-  private readonly byBand = new Map<number, Registered[]>();
+  private byBand = new Map<number, Registered[]>();
 
   add(narrative: Registered): void {
     for (const key of bandKeys(narrative.hash)) {
@@ -85,6 +85,12 @@ class BandIndex {
       if (list) list.push(narrative);
       else this.byBand.set(key, [narrative]);
     }
+  }
+
+  /** Starts over with only `narratives`. */
+  rebuild(narratives: Iterable<Registered>): void {
+    this.byBand = new Map();
+    for (const n of narratives) this.add(n);
   }
 
   /** The oldest narrative within NARRATIVE_MAX_DISTANCE of `hash`, or undefined. */
@@ -103,7 +109,8 @@ class BandIndex {
  * This worker's copy of the registry. Reads only what was logged since its last sync (by any worker; its
  * own registrations it adds directly), then answers candidate lookups in memory.
  *
- * Memory: the narratives registered within `windowMs` (default 30 days), about 200 bytes each.
+ * Memory: the narratives registered within `windowMs` (default 30 days), about 250 bytes each; older ones
+ * are dropped at most once an hour (a post is no longer matched against them).
  */
 export class NarrativeRegistryView {
   private readonly client: Client;
@@ -115,6 +122,8 @@ export class NarrativeRegistryView {
   /** Highest `_seq_no` read so far: the log index has one shard, so `_seq_no` orders its documents. */
   private lastSeqNo = -1;
   private lastSyncMs = 0;
+  private lastPruneMs = Date.now();
+  private static readonly PRUNE_EVERY_MS = 3_600_000;
   private batches = 0;
   /** Log documents re-read on every sync: a refresh can expose a write before one that started earlier. */
   private static readonly OVERLAP_DOCS = 20;
@@ -136,6 +145,21 @@ export class NarrativeRegistryView {
   /** Syncs when the last sync is older than the sync interval. */
   async syncIfDue(): Promise<void> {
     if (Date.now() - this.lastSyncMs >= this.syncIntervalMs) await this.sync();
+    if (Date.now() - this.lastPruneMs >= NarrativeRegistryView.PRUNE_EVERY_MS) this.prune();
+  }
+
+  /** Forgets the narratives registered before the window. */
+  prune(nowMs = Date.now()): void {
+    this.lastPruneMs = nowMs;
+    const cutoff = nowMs - this.windowMs;
+    let dropped = 0;
+    for (const [id, n] of this.known) {
+      if (n.createdMs < cutoff) {
+        this.known.delete(id);
+        dropped++;
+      }
+    }
+    if (dropped > 0) this.bands.rebuild(this.known.values());
   }
 
   /** Reads what other workers logged since the last sync (the whole window the first time). */

@@ -91,6 +91,25 @@ describe('the narrative registry against the real Elasticsearch', () => {
     expect(again.size).toBe(0);
   });
 
+  it('forgets narratives registered before its window', async () => {
+    const view = new NarrativeRegistryView(ctx.es, prefix, { windowMs: 86_400_000, syncIntervalMs: 0 });
+    const text = 'Video lama kerusuhan 2019 diedarkan lagi seolah-olah terjadi di kantor KPU kabupaten tadi malam';
+    const id = (await assignNarratives(view, [post('wa-95', text)], { now: () => new Date(Date.now() - 2 * 86_400_000) })).get('wa-95')!;
+    expect(view.get(id)).toBeDefined();
+    view.prune();
+    expect(view.get(id)).toBeUndefined();
+    // A worker started now does not read the old registration either.
+    await refreshLog();
+    const fresh = new NarrativeRegistryView(ctx.es, prefix, { windowMs: 86_400_000 });
+    await fresh.sync();
+    expect(fresh.get(id)).toBeUndefined();
+    expect(fresh.size).toBeGreaterThan(0);
+    // Past the window, a copy starts the narrative again.
+    const started = new Set<string>();
+    await assignNarratives(view, [post('wa-96', text)], { started });
+    expect(started.has('wa-96')).toBe(true);
+  });
+
   it('leaves posts too short to be a message without a narrative', async () => {
     const ids = await assignNarratives(worker(), [post('tw-20', '😭😭😭'), post('tw-21', 'wkwk')]);
     expect(ids.size).toBe(0);

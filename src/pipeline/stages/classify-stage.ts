@@ -49,7 +49,7 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
   const { topics, groups } = pipeline.kafka;
   const prefix = pipeline.elasticsearch.indexPrefix;
   const matcher = createRelevanceMatcher(loadElectionConfig(resolve(ctx.config.pipelineDir, pipeline.relevance.file)));
-  const narratives: Narratives = { cache: new NarrativeCache(), view: new NarrativeRegistryView(ctx.es, prefix) };
+  const narratives: Narratives = { cache: new NarrativeCache(), view: new NarrativeRegistryView(ctx.es, prefix, { windowMs: pipeline.narratives.windowDays * 86_400_000 }) };
 
   return startBatchConsumer({
     ...consumerSettings(deps),
