@@ -9,12 +9,17 @@
  *
  * Uses its own topics and index prefix and deletes the indices afterwards.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadClassifier } from '../classifier/index.ts';
-import { loadConfig } from '../config/config.ts';
+import { loadConfig, type AppConfig } from '../config/config.ts';
+import { localServicesStatus } from '../local-services/index.ts';
+import { PROJECT_ROOT } from '../core/paths.ts';
 import { createLogger } from '../core/log.ts';
 import { registry } from '../core/metrics.ts';
-import { openContext, type PipelineContext } from '../pipeline/context.ts';
+import { openContext, type Endpoints, type PipelineContext } from '../pipeline/context.ts';
 import { resolveEndpoints } from '../pipeline/endpoints.ts';
 import { startWorkers } from '../pipeline/workers.ts';
 import { postsAlias } from '../store/index-names.ts';
@@ -27,16 +32,24 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '30' },
     partitions: { type: 'string', default: '6' },
+    processes: { type: 'string', default: '1' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  console.log(`npm run bench:pipeline -- [--posts 50000] [--texts unique|repost] [--rate 1000] [--seconds 30] [--partitions 6]
+  console.log(`npm run bench:pipeline -- [--posts 50000] [--texts unique|repost] [--rate 1000] [--seconds 30] [--partitions 6] [--processes 1]
 --texts unique: nearly every post its own narrative (worst case); repost: near-duplicates of 240 messages.
+--processes 1: the classify and index stages run in this process (figures per stage);
+            N > 1: N worker processes (\`pantau work --stages classify,index\`) share the partitions.
 Sustained posts/s from posts.raw to searchable, then ingest-to-searchable latency at a steady rate.`);
   process.exit(0);
 }
 const N = Number(values.posts);
+const PROCESSES = Number(values.processes);
+if (!Number.isInteger(PROCESSES) || PROCESSES < 1) {
+  console.error(`--processes must be a whole number ≥ 1, not "${values.processes}"`);
+  process.exit(2);
+}
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const say = (s: string) => process.stdout.write(s + '\n');
@@ -58,6 +71,116 @@ async function metricSum(name: string, labels: Record<string, string> = {}): Pro
 async function count(ctx: PipelineContext): Promise<number> {
   const index = postsAlias(ctx.config.pipeline.elasticsearch.indexPrefix);
   return (await ctx.es.count({ index, ignore_unavailable: true, allow_no_indices: true })).count;
+}
+
+/** CPU seconds used so far by a process and its descendants (Linux /proc; undefined elsewhere). */
+function treeCpuSeconds(rootPid: number): number | undefined {
+  const ticks = 100; // USER_HZ on Linux
+  const stats = new Map<number, { ppid: number; cpu: number }>();
+  let names: string[];
+  try {
+    names = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return undefined;
+  }
+  for (const name of names) {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces), so index 0 is field 3 ("state").
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(name), { ppid: Number(rest[1]), cpu: (Number(rest[11]) + Number(rest[12])) / ticks });
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  if (!stats.has(rootPid)) return undefined;
+  let total = 0;
+  const queue = [rootPid];
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    total += stats.get(pid)?.cpu ?? 0;
+    for (const [child, s] of stats) if (s.ppid === pid) queue.push(child);
+  }
+  return total;
+}
+
+/** The worker processes of `--processes N`, for their CPU figures. */
+const children: ChildProcess[] = [];
+const CLI = join(PROJECT_ROOT, 'src/cli/main.ts');
+
+/** CPU seconds of the stage workers and of the local Kafka and Elasticsearch, when they run here. */
+async function cpuNow(): Promise<Record<string, number | undefined>> {
+  const result: Record<string, number | undefined> = {};
+  if (children.length === 0) {
+    const usage = process.cpuUsage();
+    result['this Node process (both stages)'] = (usage.user + usage.system) / 1e6;
+  }
+  children.forEach((child, i) => (result[`worker process ${i + 1} (both stages)`] = child.pid === undefined ? undefined : treeCpuSeconds(child.pid)));
+  for (const service of await localServicesStatus()) result[service.name] = service.pid === undefined ? undefined : treeCpuSeconds(service.pid);
+  return result;
+}
+
+function printCpu(before: Record<string, number | undefined>, after: Record<string, number | undefined>, wallS: number): void {
+  for (const [name, b] of Object.entries(before)) {
+    const a = after[name];
+    if (b === undefined || a === undefined) say(`  ${name.padEnd(34)} not measured (not a local process)`);
+    else say(`  ${name.padEnd(34)} ${(a - b).toFixed(1).padStart(7)} CPU-s  ${(((a - b) / wallS) * 100).toFixed(0).padStart(4)}% of one core`);
+  }
+}
+
+/**
+ * Starts N `pantau work` processes on the bench's topics and indices (a pipeline file written next to the
+ * real one, so its relative paths still resolve); resolves once each logged that its stages run.
+ */
+async function startWorkerProcesses(n: number, config: AppConfig, endpoints: Endpoints): Promise<{ stop: () => Promise<void> }> {
+  const file = join(config.pipelineDir, `.bench-${config.pipeline.elasticsearch.indexPrefix}.pipeline.json`);
+  writeFileSync(file, JSON.stringify({ ...config.pipeline, metrics: { host: '127.0.0.1', port: 0 } }, null, 2));
+  const env = { ...process.env, PANTAU_PIPELINE: file, KAFKA_BROKERS: endpoints.kafkaBrokers.join(','), ELASTICSEARCH_URL: endpoints.elasticsearchUrl, LOG_LEVEL: 'info' };
+  const running: Array<Promise<void>> = [];
+  for (let i = 0; i < n; i++) {
+    const child = spawn(process.execPath, [...process.execArgv, CLI, 'work', '--stages', 'classify,index'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    running.push(
+      new Promise((resolveStarted, reject) => {
+        // The log (JSON lines on stderr) is kept for an error message, not shown: rebalances are expected here.
+        let out = '';
+        const read = (chunk: Buffer) => {
+          out = (out + chunk.toString('utf8')).slice(-20_000);
+          if (out.includes('"stages running"')) resolveStarted();
+        };
+        child.stdout!.on('data', read);
+        child.stderr!.on('data', read);
+        child.once('exit', (code) => reject(new Error(`worker process ${i + 1} exited with ${code} before its stages ran:\n${out.slice(-2000)}`)));
+      }),
+    );
+  }
+  await Promise.all(running);
+  return {
+    stop: async () => {
+      await Promise.all(children.map((c) => (c.exitCode !== null ? undefined : new Promise<void>((r) => (c.once('exit', () => r()), c.kill('SIGTERM'))))));
+      rmSync(file, { force: true });
+    },
+  };
+}
+
+/** Where the stage time went (in-process workers only: the figures come from this process's metrics). */
+async function printStageTimes(sustainedS: number): Promise<void> {
+  const classifyBatch = await metricSum('pantau_stage_batch_duration_seconds', { stage: 'classify' });
+  const indexBatch = await metricSum('pantau_stage_batch_duration_seconds', { stage: 'index' });
+  const model = await metricSum('pantau_model_duration_seconds');
+  const bulk = await metricSum('pantau_sink_request_duration_seconds', { sink: 'elasticsearch' });
+  const relevance = await metricSum('pantau_transform_duration_seconds', { transform: 'relevance' });
+  const narratives = await metricSum('pantau_transform_duration_seconds', { transform: 'narratives' });
+  const row = (name: string, s: number, note: string) => say(`  ${name.padEnd(34)} ${s.toFixed(1).padStart(7)} s  ${((s / sustainedS) * 100).toFixed(0).padStart(4)}% of wall  ${note}`);
+  say('where the time goes (stage time overlaps: the stages run concurrently on 2 cores, with Kafka and Elasticsearch):');
+  row('classify stage, batches', classifyBatch.sum, `${classifyBatch.count} batches`);
+  row('  of which the model', model.sum, `${Math.round(N / model.sum)} posts/s while in the model`);
+  row('  of which election relevance', relevance.sum, '');
+  row('  of which narratives (registry)', narratives.sum, 'in memory, plus one log document per batch');
+  row('  of which decode + produce scored', classifyBatch.sum - model.sum - relevance.sum - narratives.sum, '');
+  row('index stage, batches', indexBatch.sum, `${indexBatch.count} batches`);
+  row('  of which Elasticsearch bulk', bulk.sum, `${bulk.count} bulk requests, ${Math.round(N / bulk.count)} docs each`);
+  row('  of which decode + commit', indexBatch.sum - bulk.sum, '');
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -96,16 +219,18 @@ async function main() {
     say(`produce to posts.raw: ${N} posts in ${produceS.toFixed(1)} s = ${Math.round(N / produceS)} posts/s`);
 
     t = performance.now();
-    const workers = await startWorkers(ctx, { classifier, stages: ['classify', 'index'] });
+    const workers = PROCESSES === 1 ? await startWorkers(ctx, { classifier, stages: ['classify', 'index'] }) : await startWorkerProcesses(PROCESSES, config, endpoints);
     let lastReport = 0;
     // Steady state: from 10 % to 90 % searchable, leaving out the consumer group joins and the last batches.
-    let at10: { ms: number; count: number } | undefined;
-    let at90: { ms: number; count: number } | undefined;
+    let at10: { ms: number; count: number; cpu: Record<string, number | undefined> } | undefined;
+    let at90: { ms: number; count: number; cpu: Record<string, number | undefined> } | undefined;
+    let firstMs: number | undefined;
     for (;;) {
       const c = await count(ctx);
       const now = performance.now();
-      if (!at10 && c >= N * 0.1) at10 = { ms: now, count: c };
-      if (!at90 && c >= N * 0.9) at90 = { ms: now, count: c };
+      if (firstMs === undefined && c > 0) firstMs = now;
+      if (!at10 && c >= N * 0.1) at10 = { ms: now, count: c, cpu: await cpuNow() };
+      if (!at90 && c >= N * 0.9) at90 = { ms: now, count: c, cpu: await cpuNow() };
       if (c >= N) break;
       if (now - lastReport > 5000) {
         lastReport = now;
@@ -114,26 +239,14 @@ async function main() {
       await sleep(100);
     }
     const sustainedS = (performance.now() - t) / 1000;
-    const steady = at10 && at90 && at90.ms > at10.ms ? (at90.count - at10.count) / ((at90.ms - at10.ms) / 1000) : NaN;
-    say(`sustained: ${N} posts from posts.raw to searchable in ${sustainedS.toFixed(1)} s = ${Math.round(N / sustainedS)} posts/s including the consumer group joins;`);
-    say(`           steady state (10 % → 90 % searchable): ${Math.round(steady)} posts/s`);
+    const steadyS = at10 && at90 ? (at90.ms - at10.ms) / 1000 : NaN;
+    const steady = at10 && at90 && at90.ms > at10.ms ? (at90.count - at10.count) / steadyS : NaN;
+    say(`sustained: ${N} posts from posts.raw to searchable in ${sustainedS.toFixed(1)} s = ${Math.round(N / sustainedS)} posts/s including start-up${PROCESSES > 1 ? ' (worker processes, model loads, ' : ' ('}consumer group joins);`);
+    say(`           steady state (10 % → 90 % searchable): ${Math.round(steady)} posts/s; first post searchable after ${(((firstMs ?? NaN) - t) / 1000).toFixed(1)} s (group joins, first fetch, first refresh)`);
 
-    const classifyBatch = await metricSum('pantau_stage_batch_duration_seconds', { stage: 'classify' });
-    const indexBatch = await metricSum('pantau_stage_batch_duration_seconds', { stage: 'index' });
-    const model = await metricSum('pantau_model_duration_seconds');
-    const bulk = await metricSum('pantau_sink_request_duration_seconds', { sink: 'elasticsearch' });
-    const relevance = await metricSum('pantau_transform_duration_seconds', { transform: 'relevance' });
-    const narratives = await metricSum('pantau_transform_duration_seconds', { transform: 'narratives' });
-    const row = (name: string, s: number, note: string) => say(`  ${name.padEnd(34)} ${s.toFixed(1).padStart(7)} s  ${((s / sustainedS) * 100).toFixed(0).padStart(4)}% of wall  ${note}`);
-    say('where the time goes (stage time overlaps: the stages run concurrently on 2 cores, with Kafka and Elasticsearch):');
-    row('classify stage, batches', classifyBatch.sum, `${classifyBatch.count} batches`);
-    row('  of which the model', model.sum, `${Math.round(N / model.sum)} posts/s while in the model`);
-    row('  of which election relevance', relevance.sum, '');
-    row('  of which narratives (Elasticsearch)', narratives.sum, '');
-    row('  of which decode + produce scored', classifyBatch.sum - model.sum - relevance.sum - narratives.sum, '');
-    row('index stage, batches', indexBatch.sum, `${indexBatch.count} batches`);
-    row('  of which Elasticsearch bulk', bulk.sum, `${bulk.count} bulk requests, ${Math.round(N / bulk.count)} docs each`);
-    row('  of which decode + commit', indexBatch.sum - bulk.sum, '');
+    if (PROCESSES === 1) await printStageTimes(sustainedS);
+    say(`CPU used in the steady state (${steadyS.toFixed(1)} s × 2 cores = ${(2 * steadyS).toFixed(1)} CPU-s available):`);
+    if (at10 && at90) printCpu(at10.cpu, at90.cpu, steadyS);
 
     // 2. Latency at a steady rate.
     const paced = generatePosts(RATE * SECONDS, `${run}-steady`, texts);
