@@ -122,6 +122,7 @@ export class NarrativeRegistryView {
   /** Highest `_seq_no` read so far: the log index has one shard, so `_seq_no` orders its documents. */
   private lastSeqNo = -1;
   private lastSyncMs = 0;
+  private syncing: Promise<void> | undefined;
   private lastPruneMs = Date.now();
   private static readonly PRUNE_EVERY_MS = 3_600_000;
   private batches = 0;
@@ -162,9 +163,19 @@ export class NarrativeRegistryView {
     if (dropped > 0) this.bands.rebuild(this.known.values());
   }
 
-  /** Reads what other workers logged since the last sync (the whole window the first time). */
-  async sync(): Promise<void> {
-    this.lastSyncMs = Date.now();
+  /**
+   * Reads what other workers logged since the last sync (the whole window the first time). Concurrent
+   * callers share one read; a failed read counts as no sync, so the next call tries again.
+   */
+  sync(): Promise<void> {
+    this.syncing ??= this.readLog().finally(() => {
+      this.syncing = undefined;
+    });
+    return this.syncing;
+  }
+
+  private async readLog(): Promise<void> {
+    const startedMs = Date.now();
     const filter: estypes.QueryDslQueryContainer[] = [{ range: { created_at: { gte: new Date(Date.now() - this.windowMs).toISOString() } } }];
     if (this.lastSeqNo >= 0) filter.push({ range: { _seq_no: { gt: this.lastSeqNo - NarrativeRegistryView.OVERLAP_DOCS } } });
     let after: estypes.SortResults | undefined;
@@ -195,9 +206,10 @@ export class NarrativeRegistryView {
           this.add({ id: narrativeIdFor(hash), hash, createdMs, rank });
         });
       }
-      if (response.hits.hits.length < NarrativeRegistryView.PAGE) return;
+      if (response.hits.hits.length < NarrativeRegistryView.PAGE) break;
       after = response.hits.hits.at(-1)!.sort;
     }
+    this.lastSyncMs = startedMs;
   }
 
   /** Adds a registration; when the id is known already (two workers, same text), the older one stands. */

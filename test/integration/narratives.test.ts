@@ -236,6 +236,20 @@ describe('the narrative registry against the real Elasticsearch', () => {
     expect(own.hits.hits[0]!._source!.count).toBeLessThanOrEqual(new Set(first.values()).size);
   });
 
+  it('tries a failed registry read again on the next batch, and shares one read between concurrent batches', async () => {
+    const down = new Client({ node: 'http://127.0.0.1:1', maxRetries: 0, requestTimeout: 1000 });
+    const offline = new NarrativeRegistryView(down, prefix);
+    // Had the failed read counted as a sync, the second call (within the 1 s interval) would skip it and
+    // assign narratives from an empty registry.
+    for (let i = 0; i < 2; i++) await expect(offline.syncIfDue()).rejects.toBeInstanceOf(PantauError);
+    await down.close();
+    const view = worker();
+    const [a, b] = [view.sync(), view.sync()];
+    expect(a).toBe(b);
+    await a;
+    expect(view.size).toBeGreaterThan(0);
+  });
+
   it('throws a retriable indexing error when Elasticsearch is unreachable', async () => {
     const down = new Client({ node: 'http://127.0.0.1:1', maxRetries: 0, requestTimeout: 1000 });
     const calls = [() => assignNarratives(new NarrativeRegistryView(down, prefix), [post('wa-80', CHAIN)]), () => refreshNarrativeReach(down, prefix, ['nar-0000000000000001'])];

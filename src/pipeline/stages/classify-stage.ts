@@ -8,7 +8,7 @@ import { sendDeadLetters, type DeadLetter } from '../../bus/dead-letter.ts';
 import { produceAll } from '../../bus/produce.ts';
 import type { Classifier } from '../../classifier/index.ts';
 import { loadElectionConfig } from '../../config/election.ts';
-import { PantauError } from '../../core/errors.ts';
+import { describeError, PantauError } from '../../core/errors.ts';
 import { stageMessages, transformSeconds } from '../../core/metrics.ts';
 import type { Alert, Post, ScoredPost } from '../../core/post.ts';
 import { assignNarratives, NarrativeCache, NarrativeRegistryView } from '../../store/narrative-registry.ts';
@@ -50,13 +50,22 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
   const prefix = pipeline.elasticsearch.indexPrefix;
   const matcher = createRelevanceMatcher(loadElectionConfig(resolve(ctx.config.pipelineDir, pipeline.relevance.file)));
   const narratives: Narratives = { cache: new NarrativeCache(), view: new NarrativeRegistryView(ctx.es, prefix, { windowMs: pipeline.narratives.windowDays * 86_400_000 }) };
+  const logger = ctx.logger.child({ stage: 'classify' });
+  // Read the registry before joining the group: with weeks of narratives the first read takes a while, and
+  // inside a batch it would hold up the heartbeats. If Elasticsearch is down, the first batch reads it.
+  try {
+    await narratives.view.sync();
+    logger.info('narrative registry read', { narratives: narratives.view.size });
+  } catch (error) {
+    logger.warn('narrative registry not read at start; the first batch will', { error: describeError(error) });
+  }
 
   return startBatchConsumer({
     ...consumerSettings(deps),
     stage: 'classify',
     groupId: groups.classify,
     topic: topics.raw.name,
-    logger: ctx.logger.child({ stage: 'classify' }),
+    logger,
     handler: async (messages, c) => {
       const posts: Post[] = [];
       const letters: DeadLetter[] = [];
