@@ -1,8 +1,8 @@
 /**
  * The narrative registry, shared by every classify worker: which SimHashes started a narrative, and in
- * which order. It lives in Elasticsearch as an append-only log (index `<prefix>-narrative-log`, template
- * pipelines/elasticsearch/narrative-log.template.json): one document per batch that registered new
- * narratives, holding their hashes in registry order. Each worker keeps a synced copy in memory
+ * which order. It lives in Elasticsearch as an append-only log (one index per month,
+ * `<prefix>-narrative-log-YYYY.MM`, template pipelines/elasticsearch/narrative-log.template.json): one
+ * document per batch that registered new narratives, holding their hashes in registry order. Each worker keeps a synced copy in memory
  * (NarrativeRegistryView) and finds candidates there.
  *
  * Why a log and not a document per narrative: when most posts are new messages, a registry document per
@@ -16,13 +16,14 @@
  * reach starts a new one whose id comes from its own hash (`nar-<16 hex>`): two workers registering the
  * same text get the same id, and a view that reads both registrations keeps the older.
  *
- * Syncing reads the log by `_seq_no` (the template keeps it to one shard, where `_seq_no` orders writes),
- * so no registration is missed whatever the workers' clocks say.
+ * Syncing reads each month's log by `_seq_no` (the template keeps it to one shard, where `_seq_no` orders
+ * writes), so no registration is missed whatever the workers' clocks say. Months that ended before the
+ * window are deleted (by any worker, at most hourly): nothing reads them any more.
  *
  * Limits: convergence between workers is eventual. A variant another worker registered within the last
  * sync interval (1 s, plus Elasticsearch's 1 s refresh) stays a narrative of its own; later posts join the
- * oldest once the view has read it. Registry order uses the workers' clocks (NTP assumed). Deleting the log
- * index while workers run would restart `_seq_no`: restart the classify workers after doing so.
+ * oldest once the view has read it. Registry order uses the workers' clocks (NTP assumed). Deleting a
+ * month's log index by hand while workers run restarts its `_seq_no`: restart the classify workers then.
  */
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { PantauError } from '../core/errors.ts';
@@ -39,7 +40,24 @@ import {
 } from '../transforms/narrative.ts';
 import { elasticsearchError } from './elasticsearch-errors.ts';
 
-export const narrativeLogIndex = (prefix: string) => `${prefix}-narrative-log`;
+/** The log index of the month (UTC) of `ms`. */
+export function narrativeLogIndex(prefix: string, ms: number): string {
+  const d = new Date(ms);
+  return `${prefix}-narrative-log-${d.getUTCFullYear()}.${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/** The log indices of the months from `fromMs` to `toMs`, oldest first. */
+function logIndicesBetween(prefix: string, fromMs: number, toMs: number): string[] {
+  const names: string[] = [];
+  const d = new Date(fromMs);
+  let month = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  while (month <= toMs) {
+    names.push(narrativeLogIndex(prefix, month));
+    const m = new Date(month);
+    month = Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1);
+  }
+  return names;
+}
 
 export interface NarrativePost {
   id: string;
@@ -109,7 +127,7 @@ class BandIndex {
  * This worker's copy of the registry. Reads only what was logged since its last sync (by any worker; its
  * own registrations it adds directly), then answers candidate lookups in memory.
  *
- * Memory: the narratives registered within `windowMs` (default 30 days), about 250 bytes each; older ones
+ * Memory: the narratives registered within `windowMs` (default 14 days), about 250 bytes each; older ones
  * are dropped at most once an hour (a post is no longer matched against them).
  */
 export class NarrativeRegistryView {
@@ -119,8 +137,8 @@ export class NarrativeRegistryView {
   private readonly syncIntervalMs: number;
   private readonly bands = new BandIndex();
   private readonly known = new Map<string, Registered>();
-  /** Highest `_seq_no` read so far: the log index has one shard, so `_seq_no` orders its documents. */
-  private lastSeqNo = -1;
+  /** Highest `_seq_no` read so far per log index (one shard each, so `_seq_no` orders its documents). */
+  private readonly lastSeqNo = new Map<string, number>();
   private lastSyncMs = 0;
   private syncing: Promise<void> | undefined;
   private lastPruneMs = Date.now();
@@ -135,7 +153,7 @@ export class NarrativeRegistryView {
   constructor(client: Client, prefix: string, options: { windowMs?: number; syncIntervalMs?: number } = {}) {
     this.client = client;
     this.prefix = prefix;
-    this.windowMs = options.windowMs ?? 30 * 86_400_000;
+    this.windowMs = options.windowMs ?? 14 * 86_400_000;
     this.syncIntervalMs = options.syncIntervalMs ?? 1_000;
   }
 
@@ -146,7 +164,26 @@ export class NarrativeRegistryView {
   /** Syncs when the last sync is older than the sync interval. */
   async syncIfDue(): Promise<void> {
     if (Date.now() - this.lastSyncMs >= this.syncIntervalMs) await this.sync();
-    if (Date.now() - this.lastPruneMs >= NarrativeRegistryView.PRUNE_EVERY_MS) this.prune();
+    if (Date.now() - this.lastPruneMs >= NarrativeRegistryView.PRUNE_EVERY_MS) {
+      this.prune();
+      await this.deleteOldLogs();
+    }
+  }
+
+  /** Deletes the log indices of months that ended before the window. Throws a PantauError (stage `indexing`). */
+  async deleteOldLogs(nowMs = Date.now()): Promise<string[]> {
+    const cutoff = nowMs - this.windowMs;
+    const firstKept = narrativeLogIndex(this.prefix, cutoff);
+    try {
+      const existing = Object.keys(await this.client.indices.get({ index: `${this.prefix}-narrative-log-*`, allow_no_indices: true, ignore_unavailable: true }));
+      // Month names sort in time order: the months before the window's first month are old.
+      const old = existing.filter((name) => name < firstKept);
+      if (old.length > 0) await this.client.indices.delete({ index: old, ignore_unavailable: true });
+      for (const name of old) this.lastSeqNo.delete(name);
+      return old;
+    } catch (cause) {
+      throw esError('deleting old narrative logs', cause);
+    }
   }
 
   /** Forgets the narratives registered before the window. */
@@ -176,14 +213,21 @@ export class NarrativeRegistryView {
 
   private async readLog(): Promise<void> {
     const startedMs = Date.now();
-    const filter: estypes.QueryDslQueryContainer[] = [{ range: { created_at: { gte: new Date(Date.now() - this.windowMs).toISOString() } } }];
-    if (this.lastSeqNo >= 0) filter.push({ range: { _seq_no: { gt: this.lastSeqNo - NarrativeRegistryView.OVERLAP_DOCS } } });
+    // A day past now too: another worker's clock may already be in the next month.
+    for (const index of logIndicesBetween(this.prefix, startedMs - this.windowMs, startedMs + 86_400_000)) await this.readLogIndex(index, startedMs);
+    this.lastSyncMs = startedMs;
+  }
+
+  private async readLogIndex(index: string, nowMs: number): Promise<void> {
+    const filter: estypes.QueryDslQueryContainer[] = [{ range: { created_at: { gte: new Date(nowMs - this.windowMs).toISOString() } } }];
+    const last = this.lastSeqNo.get(index);
+    if (last !== undefined) filter.push({ range: { _seq_no: { gt: last - NarrativeRegistryView.OVERLAP_DOCS } } });
     let after: estypes.SortResults | undefined;
     for (;;) {
       let response;
       try {
         response = await this.client.search<NarrativeLogDoc>({
-          index: narrativeLogIndex(this.prefix),
+          index,
           ignore_unavailable: true,
           allow_no_indices: true,
           size: NarrativeRegistryView.PAGE,
@@ -198,7 +242,7 @@ export class NarrativeRegistryView {
       for (const hit of response.hits.hits) {
         const doc = hit._source;
         const seqNo = hit.sort?.[0];
-        if (typeof seqNo === 'number' && seqNo > this.lastSeqNo) this.lastSeqNo = seqNo;
+        if (typeof seqNo === 'number' && seqNo > (this.lastSeqNo.get(index) ?? -1)) this.lastSeqNo.set(index, seqNo);
         if (!doc) continue;
         const createdMs = Date.parse(doc.created_at);
         doc.simhashes.forEach((hex, rank) => {
@@ -206,10 +250,9 @@ export class NarrativeRegistryView {
           this.add({ id: narrativeIdFor(hash), hash, createdMs, rank });
         });
       }
-      if (response.hits.hits.length < NarrativeRegistryView.PAGE) break;
+      if (response.hits.hits.length < NarrativeRegistryView.PAGE) return;
       after = response.hits.hits.at(-1)!.sort;
     }
-    this.lastSyncMs = startedMs;
   }
 
   /** Adds a registration; when the id is known already (two workers, same text), the older one stands. */
@@ -247,7 +290,7 @@ export class NarrativeRegistryView {
     };
     try {
       // The batch id as _id: a retry after a lost answer overwrites instead of logging twice.
-      await this.client.index({ index: narrativeLogIndex(this.prefix), id: doc.batch_id, document: doc });
+      await this.client.index({ index: narrativeLogIndex(this.prefix, Date.parse(createdAt)), id: doc.batch_id, document: doc });
     } catch (cause) {
       throw esError('registering narratives', cause);
     }

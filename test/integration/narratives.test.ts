@@ -18,7 +18,8 @@ describe('the narrative registry against the real Elasticsearch', () => {
   let prefix: string;
   /** A view that syncs on every call: another worker, as up to date as the log allows. */
   const worker = () => new NarrativeRegistryView(ctx.es, prefix, { syncIntervalMs: 0 });
-  const refreshLog = () => ctx.es.indices.refresh({ index: narrativeLogIndex(prefix) });
+  const logs = () => `${prefix}-narrative-log-*`;
+  const refreshLog = () => ctx.es.indices.refresh({ index: logs() });
 
   beforeAll(async () => {
     ctx = await openTestContext(isolatedConfig('narratives'));
@@ -45,7 +46,7 @@ describe('the narrative registry against the real Elasticsearch', () => {
     const id = first.get('wa-1')!;
     expect(id).toMatch(/^nar-[0-9a-f]{16}$/);
     await refreshLog();
-    const logged = await ctx.es.search<NarrativeLogDoc>({ index: narrativeLogIndex(prefix), query: { term: { registered_by: view.instanceId } } });
+    const logged = await ctx.es.search<NarrativeLogDoc>({ index: logs(), query: { term: { registered_by: view.instanceId } } });
     expect(logged.hits.hits.map((h) => h._source!.simhashes)).toEqual([[id.slice(4)]]);
     expect(logged.hits.hits[0]!._source).toMatchObject({ count: 1, registered_by: view.instanceId });
 
@@ -74,7 +75,7 @@ describe('the narrative registry against the real Elasticsearch', () => {
     const ids = await assignNarratives(view, [post('wa-10', text), post('wa-11', `${text} 19 Nov. Sebarkan!!`), post('wa-12', `Fwd: ${text}`)]);
     expect(new Set(ids.values()).size).toBe(1);
     await refreshLog();
-    const logged = await ctx.es.search<NarrativeLogDoc>({ index: narrativeLogIndex(prefix), query: { term: { registered_by: view.instanceId } } });
+    const logged = await ctx.es.search<NarrativeLogDoc>({ index: logs(), query: { term: { registered_by: view.instanceId } } });
     expect(logged.hits.hits.map((h) => h._source!.simhashes.length)).toEqual([1]);
   });
 
@@ -110,6 +111,21 @@ describe('the narrative registry against the real Elasticsearch', () => {
     expect(started.has('wa-96')).toBe(true);
   });
 
+  it('keeps one log index per month and deletes the months that ended before the window', async () => {
+    const view = new NarrativeRegistryView(ctx.es, prefix, { windowMs: 86_400_000, syncIntervalMs: 0 });
+    const longAgo = Date.now() - 60 * 86_400_000;
+    await assignNarratives(view, [post('wa-97', 'Pesan berantai lama: kotak suara kardus mudah dibobol, pemilu pasti curang, tolak hasilnya')], { now: () => new Date(longAgo) });
+    await assignNarratives(view, [post('wa-98', 'Pesan berantai baru: formulir C1 difoto petugas lalu diunggah ke Sirekap supaya bisa dicek warga')]);
+    const old = narrativeLogIndex(prefix, longAgo);
+    const current = narrativeLogIndex(prefix, Date.now());
+    expect(old).not.toBe(current);
+    expect(await ctx.es.indices.exists({ index: old })).toBe(true);
+    expect(await view.deleteOldLogs()).toEqual([old]);
+    expect(await ctx.es.indices.exists({ index: old })).toBe(false);
+    expect(await ctx.es.indices.exists({ index: current })).toBe(true);
+    expect(await view.deleteOldLogs()).toEqual([]);
+  });
+
   it('leaves posts too short to be a message without a narrative', async () => {
     const ids = await assignNarratives(worker(), [post('tw-20', '😭😭😭'), post('tw-21', 'wkwk')]);
     expect(ids.size).toBe(0);
@@ -118,8 +134,9 @@ describe('the narrative registry against the real Elasticsearch', () => {
   it('gives two workers racing on the same new text one id, and both keep the older registration', async () => {
     const text = 'AWAS!!! Undangan memilih digital dari KPU undangan-tps.apk install untuk cek lokasi TPS anda, wajib bagi semua pemilih';
     const [a, b] = [worker(), worker()];
-    const early = () => new Date('2026-11-27T01:00:00Z');
-    const late = () => new Date('2026-11-27T01:00:05Z');
+    const t = Date.now();
+    const early = () => new Date(t - 5_000);
+    const late = () => new Date(t);
     const [ra, rb] = await Promise.all([assignNarratives(a, [post('wa-30', text)], { now: late }), assignNarratives(b, [post('wa-31', text)], { now: early })]);
     const id = ra.get('wa-30')!;
     expect(rb.get('wa-31')).toBe(id);
@@ -134,9 +151,10 @@ describe('the narrative registry against the real Elasticsearch', () => {
   it('converges workers that registered different variants of one message at the same moment on the older', async () => {
     const text = 'Tinta pemilu MENGANDUNG minyak BABI dan zat kimia bikin mandul, sudah dibuktikan di video. Tolak celup jari';
     const [a, b] = [worker(), worker()];
+    const t = Date.now();
     const [ra, rb] = await Promise.all([
-      assignNarratives(a, [post('wa-40', text)], { now: () => new Date('2026-11-27T02:00:00Z') }),
-      assignNarratives(b, [post('wa-41', `${text}, SEBARKAN!!!`)], { now: () => new Date('2026-11-27T02:00:01Z') }),
+      assignNarratives(a, [post('wa-40', text)], { now: () => new Date(t - 1_000) }),
+      assignNarratives(b, [post('wa-41', `${text}, SEBARKAN!!!`)], { now: () => new Date(t) }),
     ]);
     // Neither could see the other's registration: two narratives for now (the documented eventual case).
     expect(ra.get('wa-40')).not.toBe(rb.get('wa-41'));
@@ -229,7 +247,7 @@ describe('the narrative registry against the real Elasticsearch', () => {
     expect(await assignNarratives(a, posts.slice(360))).toEqual(rest);
     expect(a.size).toBeGreaterThanOrEqual(new Set([...first.values(), ...rest.values()]).size);
     // A's registrations are one log document, not one per narrative.
-    const own = await ctx.es.search<NarrativeLogDoc>({ index: narrativeLogIndex(prefix), query: { term: { registered_by: a.instanceId } } });
+    const own = await ctx.es.search<NarrativeLogDoc>({ index: logs(), query: { term: { registered_by: a.instanceId } } });
     expect(own.hits.hits).toHaveLength(1);
     // (Some of these posts are variants of narratives earlier tests registered: those are not new.)
     expect(own.hits.hits[0]!._source!.count).toBeGreaterThan(300);
