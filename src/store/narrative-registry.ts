@@ -36,6 +36,7 @@ import {
   probeKeys,
   simhashHex,
   textSimhash,
+  tokensSimhash,
   type SimHash,
 } from '../transforms/narrative.ts';
 import { elasticsearchError } from './elasticsearch-errors.ts';
@@ -63,6 +64,8 @@ export interface NarrativePost {
   id: string;
   text: string;
   created_at: string;
+  /** `matchTokens(text)` when the caller has it already (saves tokenising twice). */
+  tokens?: readonly string[];
 }
 
 /** One document of the log: the narratives one batch registered, in registry order. */
@@ -353,7 +356,7 @@ export async function assignNarratives(view: NarrativeRegistryView, posts: reado
   for (const post of posts) {
     if (seen.has(post.id)) continue;
     seen.add(post.id);
-    const hash = textSimhash(post.text);
+    const hash = post.tokens ? tokensSimhash(post.tokens) : textSimhash(post.text);
     if (hash === null) continue;
     const known = cache?.get(simhashHex(hash));
     if (known !== undefined) result.set(post.id, known);

@@ -46,8 +46,13 @@ const STOPWORDS: ReadonlySet<string> = new Set(
 
 /** The distinct content words of a post, in order of first appearance. */
 export function narrativeFeatures(text: string): string[] {
+  return featuresOfTokens(matchTokens(text));
+}
+
+/** The same for a text already split by `matchTokens`. */
+export function featuresOfTokens(tokens: readonly string[]): string[] {
   const seen = new Set<string>();
-  for (const token of matchTokens(text)) {
+  for (const token of tokens) {
     if (token.length < 2 || isFeatureToken(token) || STOPWORDS.has(token)) continue;
     seen.add(token);
   }
@@ -95,7 +100,12 @@ export function simhash(features: readonly string[]): SimHash {
 
 /** The SimHash of a post's text, or null when it has too few content words to be a message. */
 export function textSimhash(text: string): SimHash | null {
-  const features = narrativeFeatures(text);
+  return tokensSimhash(matchTokens(text));
+}
+
+/** The same for a text already split by `matchTokens`. */
+export function tokensSimhash(tokens: readonly string[]): SimHash | null {
+  const features = featuresOfTokens(tokens);
   return features.length < MIN_FEATURES ? null : simhash(features);
 }
 

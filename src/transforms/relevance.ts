@@ -38,6 +38,8 @@ export interface RelevanceResult {
 export interface RelevanceMatcher {
   /** `language`: the post's ISO 639 code when known; null or omitted when not. */
   match(text: string, language?: string | null): RelevanceResult;
+  /** The same for a text already split by `matchTokens` (so other transforms can share the tokens). */
+  matchTokenized(tokens: readonly string[], language?: string | null): RelevanceResult;
 }
 
 interface TermTarget {
@@ -137,7 +139,10 @@ export function createRelevanceMatcher(config: ElectionConfig): RelevanceMatcher
 
   return {
     match(text: string, language: string | null = null): RelevanceResult {
-      const tokens = matchTokens(text);
+      return this.matchTokenized(matchTokens(text), language);
+    },
+
+    matchTokenized(tokens: readonly string[], language: string | null = null): RelevanceResult {
       const terms: string[] = [];
       const seen = new Set<string>();
       let strong = false;

@@ -12,8 +12,10 @@ import {
   simhash,
   simhashHex,
   textSimhash,
+  tokensSimhash,
   type SimHash,
 } from '../../src/transforms/narrative.ts';
+import { matchTokens } from '../../src/transforms/relevance.ts';
 
 interface FixturePost {
   id: string;
@@ -92,6 +94,10 @@ describe('simhash primitives', () => {
 });
 
 describe('what a narrative is made of', () => {
+  it('gives the same hash from shared tokens as from the text, for every sample post', () => {
+    for (const p of posts) expect(tokensSimhash(matchTokens(p.text))).toEqual(textSimhash(p.text));
+  });
+
   const chain =
     'SEBARKAN!!! Ditemukan 3 truk surat suara yang SUDAH DICOBLOS paslon 02 di gudang KPU Sidomulyo. Sumber terpercaya dr orang dalam KPU.';
 

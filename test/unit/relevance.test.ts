@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadElectionConfig, parseElectionConfig, type ElectionConfigInput } from '../../src/config/election.ts';
 import { PantauError } from '../../src/core/errors.ts';
-import { createRelevanceMatcher } from '../../src/transforms/relevance.ts';
+import { createRelevanceMatcher, matchTokens } from '../../src/transforms/relevance.ts';
+import { SAMPLE_POSTS_FILE } from '../../src/cli/paths.ts';
+import { readFileSync } from 'node:fs';
 
 const matcher = createRelevanceMatcher(loadElectionConfig());
 const match = (text: string, language?: string | null) => matcher.match(text, language);
@@ -22,6 +24,11 @@ describe('the shipped pipelines/election.json', () => {
 });
 
 describe('relevance matching', () => {
+  it('answers the same from shared tokens as from the text, for every sample post', () => {
+    const samples = readFileSync(SAMPLE_POSTS_FILE, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string });
+    for (const { text } of samples) expect(matcher.matchTokenized(matchTokens(text), 'id')).toEqual(matcher.match(text, 'id'));
+  });
+
   it.each([
     ['Besok jgn lupa nyoblos ya, TPS buka jam 7', ['pencoblosan', 'TPS']],
     ['Udh cek DPT blm? Cek di web KPU', ['DPT', 'KPU']],

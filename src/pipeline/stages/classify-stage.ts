@@ -14,7 +14,7 @@ import type { Alert, Post, ScoredPost } from '../../core/post.ts';
 import { assignNarratives, NarrativeCache, NarrativeRegistryView } from '../../store/narrative-registry.ts';
 import { alertFor, classifyPosts } from '../../transforms/classify.ts';
 import { decodePost } from '../../transforms/decode.ts';
-import { createRelevanceMatcher, type RelevanceMatcher } from '../../transforms/relevance.ts';
+import { createRelevanceMatcher, matchTokens, type RelevanceMatcher } from '../../transforms/relevance.ts';
 import { consumerSettings, letterFor, NARRATIVE_STARTED_HEADER, type StageDeps } from './stage.ts';
 
 interface Narratives {
@@ -24,20 +24,22 @@ interface Narratives {
 
 /**
  * What the classify stage adds besides scores: why the post is election-related, and its narrative
- * (near-duplicates share one). Narratives live in Elasticsearch, so this can fail retriably.
+ * (near-duplicates share one). The narrative registry lives in Elasticsearch, so this can fail retriably.
+ * Returns the ids of the posts that started a new narrative.
  */
-/** Returns the ids of the posts that started a new narrative. */
 async function enrich(scored: ScoredPost[], matcher: RelevanceMatcher, narratives: Narratives): Promise<Set<string>> {
   let timer = transformSeconds.startTimer({ transform: 'relevance' });
-  for (const post of scored) {
-    const r = matcher.match(post.text, post.language);
+  // Both transforms read the same tokens: split each text once.
+  const tokenized = scored.map((post) => ({ id: post.id, text: post.text, created_at: post.created_at, tokens: matchTokens(post.text) }));
+  scored.forEach((post, i) => {
+    const r = matcher.matchTokenized(tokenized[i]!.tokens, post.language);
     post.relevance = { relevant: r.relevant, terms: r.terms };
     if (post.region === null && r.region !== null) post.region = r.region;
-  }
+  });
   timer();
   timer = transformSeconds.startTimer({ transform: 'narratives' });
   const started = new Set<string>();
-  const assigned = await assignNarratives(narratives.view, scored, { cache: narratives.cache, started });
+  const assigned = await assignNarratives(narratives.view, tokenized, { cache: narratives.cache, started });
   for (const post of scored) post.narrative_id = assigned.get(post.id) ?? null;
   timer();
   return started;
