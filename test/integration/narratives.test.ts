@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePosts } from '../../src/bench/synthetic-posts.ts';
@@ -38,6 +39,33 @@ describe('the narrative registry against the real Elasticsearch', () => {
     expect(templates.index_templates.map((t) => t.name).sort()).toEqual([`${prefix}-narrative-log`, `${prefix}-narratives`]);
     // Installing again is a no-op (same versions).
     await ensureIndexTemplates(ctx.es, { files: ['elasticsearch/narrative-log.template.json'], baseDir: ctx.config.pipelineDir, prefix, logger: silentLogger });
+  });
+
+  it('upgrades a narratives index made by template version 2 in place, and the refresher writes to it', async () => {
+    const old = `${prefix}-upgrade`;
+    const fixtureDir = fileURLToPath(new URL('../fixtures/', import.meta.url));
+    const current = ctx.config.pipeline.elasticsearch.templates.find((f) => f.includes('narratives.template'))!;
+    // Under its own prefix, so the other tests keep the current template.
+    await ensureIndexTemplates(ctx.es, { files: ['narratives.template.v2.json'], baseDir: fixtureDir, prefix: old, logger: silentLogger });
+    await ctx.es.index({ index: narrativesIndex(old), id: 'nar-0000000000000001', document: { id: 'nar-0000000000000001', simhash: '0000000000000001', bands: ['0:0000'], first_seen: '2026-11-01T00:00:00Z', first_post_id: 'x', sample_text: 'lama', created_at: '2026-11-01T00:00:00Z', batch_rank: 0 } });
+    try {
+      expect(await ensureIndexTemplates(ctx.es, { files: [current], baseDir: ctx.config.pipelineDir, prefix: old, logger: silentLogger })).toEqual([narrativesIndex(old)]);
+      await ensureIndexTemplates(ctx.es, { files: ['elasticsearch/posts.template.json'], baseDir: ctx.config.pipelineDir, prefix: old, logger: silentLogger });
+      // Two posts of one narrative in the posts index of that prefix: the refresher's document lands in the old index.
+      const nar = 'nar-00000000000000aa';
+      await ctx.es.bulk({
+        refresh: 'wait_for',
+        operations: ['p1', 'p2'].flatMap((id, i) => [
+          { index: { _index: `${old}-posts-2026.11`, _id: id } },
+          { id, text: `teks ${id}`, platform: 'twitter', author: `a${i}`, created_at: `2026-11-0${i + 1}T00:00:00Z`, narrative_id: nar },
+        ]),
+      });
+      expect(await refreshNarrativeReach(ctx.es, old, [nar])).toEqual({ updated: 1, single: 0 });
+      expect((await ctx.es.get<NarrativeDoc>({ index: narrativesIndex(old), id: nar }))._source).toMatchObject({ first_post_id: 'p1', reach: { posts: 2, accounts: 2 } });
+    } finally {
+      await ctx.es.indices.delete({ index: [narrativesIndex(old), `${old}-posts-2026.11`], ignore_unavailable: true });
+      for (const name of [narrativesIndex(old), `${old}-posts`]) await ctx.es.indices.deleteIndexTemplate({ name }).catch(() => {});
+    }
   });
 
   it('registers a new narrative in the log with a deterministic id; the same worker and another one agree', async () => {
