@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { loadClassifier } from '../classifier/index.ts';
 import { loadConfig, type AppConfig } from '../config/config.ts';
 import { localServicesStatus } from '../local-services/index.ts';
+import { procStatFields } from '../local-services/process.ts';
 import { PROJECT_ROOT } from '../core/paths.ts';
 import { createLogger } from '../core/log.ts';
 import { registry } from '../core/metrics.ts';
@@ -85,9 +86,7 @@ function treeCpuSeconds(rootPid: number): number | undefined {
   }
   for (const name of names) {
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // Fields after the command name (which may hold spaces), so index 0 is field 3 ("state").
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const rest = procStatFields(readFileSync(`/proc/${name}/stat`, 'utf8'));
       stats.set(Number(name), { ppid: Number(rest[1]), cpu: (Number(rest[11]) + Number(rest[12])) / ticks });
     } catch {
       // The process ended meanwhile.

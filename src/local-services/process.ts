@@ -53,12 +53,19 @@ export async function spawnDetached(
   }
 }
 
+/**
+ * The fields of a /proc/<pid>/stat line from field 3 (state) on: index 0 is the state, 1 the parent pid,
+ * 11 and 12 user and system CPU time in clock ticks. The command name before them is skipped, since it may
+ * itself contain spaces or parentheses.
+ */
+export function procStatFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** True when `pid` runs and is not a zombie (a zombie still answers signal 0 until its parent reaps it). */
 export async function isAlive(pid: number): Promise<boolean> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Field 3, after the parenthesised command name (which may itself contain spaces or parentheses).
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    const state = procStatFields(await readFile(`/proc/${pid}/stat`, 'utf8'))[0];
     return state !== 'Z' && state !== 'X';
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return signalZero(pid);
@@ -78,7 +85,7 @@ function signalZero(pid: number): boolean {
 /** The parent pid of `pid`, when /proc tells. */
 export async function parentPid(pid: number): Promise<number | undefined> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  const ppid = Number(procStatFields(stat)[1]);
   return Number.isInteger(ppid) && ppid > 1 ? ppid : undefined;
 }
 

@@ -40,7 +40,6 @@ export async function openContext(config: AppConfig, endpoints: Endpoints, logge
     prefix: config.pipeline.elasticsearch.indexPrefix,
     logger,
   });
-  // Idempotent producer settings: acks from all in-sync replicas, one request in flight keeps order per key.
   // The default (murmur2, Java-compatible) partitioner named explicitly: same key → same partition as Java clients.
   // Five requests in flight (the Kafka default) let a stage's produce requests overlap. The price: a request
   // retried after a broker error can land after a later one of the same partition. Posts carry stable ids,

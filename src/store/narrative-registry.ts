@@ -2,8 +2,8 @@
  * The narrative registry, shared by every classify worker: which SimHashes started a narrative, and in
  * which order. It lives in Elasticsearch as an append-only log (one index per month,
  * `<prefix>-narrative-log-YYYY.MM`, template pipelines/elasticsearch/narrative-log.template.json): one
- * document per batch that registered new narratives, holding their hashes in registry order. Each worker keeps a synced copy in memory
- * (NarrativeRegistryView) and finds candidates there.
+ * document per batch that registered new narratives, holding their hashes in registry order. Each worker
+ * keeps a synced copy in memory (NarrativeRegistryView) and finds candidates there.
  *
  * Why a log and not a document per narrative: when most posts are new messages, a registry document per
  * post doubled Elasticsearch's indexing work and capped the stream near 2,000 posts/s on 2 cores (see the
@@ -40,11 +40,11 @@ import {
   type SimHash,
 } from '../transforms/narrative.ts';
 import { elasticsearchError } from './elasticsearch-errors.ts';
+import { monthSuffix } from './index-names.ts';
 
 /** The log index of the month (UTC) of `ms`. */
 export function narrativeLogIndex(prefix: string, ms: number): string {
-  const d = new Date(ms);
-  return `${prefix}-narrative-log-${d.getUTCFullYear()}.${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+  return `${prefix}-narrative-log-${monthSuffix(ms)}`;
 }
 
 /** The log indices of the months from `fromMs` to `toMs`, oldest first. */
@@ -370,12 +370,10 @@ export async function assignNarratives(view: NarrativeRegistryView, posts: reado
   const createdAt = (options.now ?? (() => new Date()))().toISOString();
   const fresh: Registered[] = [];
   const freshBands = new BandIndex();
-  const assigned: Array<[string, SimHash]> = [];
   for (const { post, hash } of hashed) {
     // Narratives this batch registers share created_at; the rank keeps their order for every reader.
     const narrative = view.oldestWithin(hash) ?? freshBands.oldestWithin(hash);
     if (narrative) {
-      assigned.push([post.id, hash]);
       result.set(post.id, narrative.id);
       continue;
     }
@@ -384,10 +382,9 @@ export async function assignNarratives(view: NarrativeRegistryView, posts: reado
     fresh.push(registered);
     freshBands.add(registered);
     options.started?.add(post.id);
-    assigned.push([post.id, hash]);
     result.set(post.id, id);
   }
   if (fresh.length > 0) await view.register(fresh, createdAt);
-  if (cache) for (const [postId, hash] of assigned) cache.set(simhashHex(hash), result.get(postId)!);
+  if (cache) for (const { post, hash } of hashed) cache.set(simhashHex(hash), result.get(post.id)!);
   return result;
 }

@@ -137,61 +137,57 @@ export function createRelevanceMatcher(config: ElectionConfig): RelevanceMatcher
     return undefined;
   };
 
-  return {
-    match(text: string, language: string | null = null): RelevanceResult {
-      return this.matchTokenized(matchTokens(text), language);
-    },
+  const matchTokenized = (tokens: readonly string[], language: string | null = null): RelevanceResult => {
+    const terms: string[] = [];
+    const seen = new Set<string>();
+    let strong = false;
+    const weakEntries = new Set<string>();
+    const codes = new Set<string>();
 
-    matchTokenized(tokens: readonly string[], language: string | null = null): RelevanceResult {
-      const terms: string[] = [];
-      const seen = new Set<string>();
-      let strong = false;
-      const weakEntries = new Set<string>();
-      const codes = new Set<string>();
+    const record = (target: Target) => {
+      if (target.kind === 'region') {
+        codes.add(target.code);
+        return;
+      }
+      if (!seen.has(target.name)) {
+        seen.add(target.name);
+        terms.push(target.name);
+      }
+      if (target.weak) weakEntries.add(target.name);
+      else strong = true;
+    };
 
-      const record = (target: Target) => {
-        if (target.kind === 'region') {
-          codes.add(target.code);
-          return;
-        }
-        if (!seen.has(target.name)) {
-          seen.add(target.name);
-          terms.push(target.name);
-        }
-        if (target.weak) weakEntries.add(target.name);
-        else strong = true;
-      };
-
-      // At each position, the longest phrase starting there. A match inside an earlier, longer one is part
-      // of it and dropped ("kepulauan riau" is not also "riau"); matches that only overlap are both kept
-      // ("pak hendra wijaya" is the weak "pak hendra" and the strong "hendra wijaya").
-      let coveredUntil = 0;
-      for (let i = 0; i < tokens.length; i++) {
-        const token = tokens[i]!;
-        const longest = longestFrom.get(token) ?? 0;
-        let matched = 0;
-        for (let len = Math.min(longest, tokens.length - i); len >= 1; len--) {
-          const target = phrases.get(len === 1 ? token : tokens.slice(i, i + len).join(' '));
-          if (target !== undefined) {
-            if (i + len > coveredUntil) {
-              record(target);
-              coveredUntil = i + len;
-            }
-            matched = len;
-            break;
+    // At each position, the longest phrase starting there. A match inside an earlier, longer one is part
+    // of it and dropped ("kepulauan riau" is not also "riau"); matches that only overlap are both kept
+    // ("pak hendra wijaya" is the weak "pak hendra" and the strong "hendra wijaya").
+    let coveredUntil = 0;
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i]!;
+      const longest = longestFrom.get(token) ?? 0;
+      let matched = 0;
+      for (let len = Math.min(longest, tokens.length - i); len >= 1; len--) {
+        const target = phrases.get(len === 1 ? token : tokens.slice(i, i + len).join(' '));
+        if (target !== undefined) {
+          if (i + len > coveredUntil) {
+            record(target);
+            coveredUntil = i + len;
           }
-        }
-        if (matched === 0 && i > 0 && tokens[i - 1] === FEATURE_TOKENS.hashtag && !isFeatureToken(token)) {
-          const hit = hashtagAffix(token);
-          if (hit !== undefined) record(hit);
+          matched = len;
+          break;
         }
       }
+      if (matched === 0 && i > 0 && tokens[i - 1] === FEATURE_TOKENS.hashtag && !isFeatureToken(token)) {
+        const hit = hashtagAffix(token);
+        if (hit !== undefined) record(hit);
+      }
+    }
 
-      const languageOk = language === null ? config.languages.acceptUnknown : accepted.has(language);
-      const relevant = languageOk && (strong || weakEntries.size >= weakNeeded);
-      return { relevant, terms, region: resolveRegion(codes) };
-    },
+    const languageOk = language === null ? config.languages.acceptUnknown : accepted.has(language);
+    const relevant = languageOk && (strong || weakEntries.size >= weakNeeded);
+    return { relevant, terms, region: resolveRegion(codes) };
   };
+
+  return { match: (text, language = null) => matchTokenized(matchTokens(text), language), matchTokenized };
 }
 
 /** The most specific code when all mentioned places nest (province ⊃ regency); null when none or they differ. */
