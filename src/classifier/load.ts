@@ -20,6 +20,16 @@ function loadError(message: string, code: string, cause?: unknown): PantauError 
   return new PantauError(message, { stage: 'classifying', code, retriable: false, cause });
 }
 
+/** Parses a shipped word list: one lower-case word per line, blank lines ignored. */
+export function parseWordList(text: string): ReadonlySet<string> {
+  return new Set(
+    text
+      .split(/\r?\n/)
+      .map((w) => w.trim().toLowerCase())
+      .filter((w) => w.length > 0),
+  );
+}
+
 /** Parses the shipped lexicon file: one `slang<TAB>standard` pair per line. */
 export function parseLexiconTsv(text: string): SlangLexicon {
   const pairs: [string, string][] = [];
@@ -88,6 +98,12 @@ export async function readModelFolder(dir: string): Promise<LoadedModel> {
       const lexiconPath = join(folder, json.normalizer.slangLexicon);
       if (!existsSync(lexiconPath)) throw loadError(`Slang lexicon ${lexiconPath} named in ${modelPath} is missing.`, 'model_missing');
       lexicon = parseLexiconTsv(await readFile(lexiconPath, 'utf8'));
+    }
+    const abusiveWords = json.normalizer.abusiveWords ?? null;
+    if (abusiveWords !== null) {
+      const wordsPath = join(folder, abusiveWords);
+      if (!existsSync(wordsPath)) throw loadError(`Abusive-word list ${wordsPath} named in ${modelPath} is missing.`, 'model_missing');
+      lexicon = { ...lexicon, abusive: parseWordList(await readFile(wordsPath, 'utf8')) };
     }
     const conditionalOn = new Int32Array(FLAG_LABELS.length).fill(-1);
     for (const { label, given } of json.conditionalHeads) {

@@ -11,6 +11,7 @@ export const MODEL_FORMAT_VERSION = 1;
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
 export const LEXICON_FILE = 'slang-lexicon.tsv';
+export const ABUSIVE_WORDS_FILE = 'abusive-words.txt';
 
 const flagRecord = <T extends z.ZodType>(value: T) =>
   z.object({ hate_speech: value, abusive: value, sara: value, hoax: value }).strict();
@@ -48,7 +49,14 @@ export const modelJsonSchema = z
         charNgramMax: z.number().int(),
       })
       .strict(),
-    normalizer: z.object({ slangLexicon: z.string().nullable(), stemming: z.boolean() }).strict(),
+    normalizer: z
+      .object({
+        slangLexicon: z.string().nullable(),
+        /** One word per line; each occurrence in a post adds an `_abusive` token. Absent in older models. */
+        abusiveWords: z.string().nullable().optional(),
+        stemming: z.boolean(),
+      })
+      .strict(),
     /**
      * Heads trained and calibrated only on rows where another label is positive: the score is then
      * P(label) = P(given) · P(label | given) (SARA is religion/race hate speech, so it is gated by hate_speech).

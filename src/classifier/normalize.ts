@@ -21,12 +21,19 @@ export const FEATURE_TOKENS = {
   smile: '_smile',
   frown: '_frown',
   shout: '_shout',
+  /** Appended once per word of the model's abusive-word list (see `SlangLexicon.abusive`). */
+  abusive: '_abusive',
 } as const;
 
 /** Slang → standard spelling, plus the set of standard words (to decide how to squeeze letter runs). */
 export interface SlangLexicon {
   readonly map: ReadonlyMap<string, readonly string[]>;
   readonly vocabulary: ReadonlySet<string>;
+  /**
+   * Standard-spelling words that count as abusive (Ibrohim & Budi's list, shipped with the model). Each
+   * occurrence appends one `_abusive` token at the end, so rare insults share the weight of common ones.
+   */
+  readonly abusive?: ReadonlySet<string>;
 }
 
 const EMPTY_LEXICON: SlangLexicon = { map: new Map(), vocabulary: new Set() };
@@ -111,6 +118,12 @@ export function normalizeTokens(text: string, lexicon: SlangLexicon = EMPTY_LEXI
     if (out.length >= MAX_TOKENS) break;
   }
   if (out.length > MAX_TOKENS) out.length = MAX_TOKENS;
+  const abusive = lexicon.abusive;
+  if (abusive !== undefined && abusive.size > 0) {
+    const words = out.length;
+    // At the end, not beside each word: the word bigrams stay those of the text.
+    for (let i = 0; i < words; i++) if (abusive.has(out[i]!)) out.push(FEATURE_TOKENS.abusive);
+  }
   return out;
 }
 

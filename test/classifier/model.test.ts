@@ -2,7 +2,7 @@
  * The shipped model (models/pantau-id-v1), loaded the way the app loads it. Needs no network; the wasm and
  * cpu backends come with the dependencies, tfjs-node is optional.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,6 +150,19 @@ describe('loading errors', () => {
     try {
       writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'something-else' }));
       await expect(loadClassifier({ modelDir: dir, backend: 'wasm' })).rejects.toMatchObject({ stage: 'classifying', code: 'model_invalid' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names a word list that model.json refers to but the folder lacks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pantau-no-words-'));
+    try {
+      for (const file of readdirSync(DEFAULT_MODEL_DIR)) copyFileSync(join(DEFAULT_MODEL_DIR, file), join(dir, file));
+      rmSync(join(dir, 'abusive-words.txt'));
+      const error = await loadClassifier({ modelDir: dir, backend: 'wasm' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ stage: 'classifying', code: 'model_missing', retriable: false });
+      expect((error as Error).message).toContain('abusive-words.txt');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -64,6 +64,14 @@ describe('normalizeTokens', () => {
     expect(normalizeTokens('_nope', lexicon)).toEqual(['nope']);
   });
 
+  it('appends one _abusive token per word of the abusive list, after slang mapping, leaving the words in place', () => {
+    const withAbusive = { ...createSlangLexicon([['anjir', 'anjing']]), abusive: new Set(['anjing', 'bodoh']) };
+    expect(normalizeTokens('dasar anjir, BODOH lu anjing', withAbusive)).toEqual(['dasar', 'anjing', 'bodoh', 'lu', 'anjing', '_abusive', '_abusive', '_abusive']);
+    expect(normalizeTokens('selamat pagi', withAbusive)).toEqual(['selamat', 'pagi']);
+    // Without a list (older models) nothing is added.
+    expect(normalizeTokens('dasar anjing', lexicon)).toEqual(['dasar', 'anjing']);
+  });
+
   it('is deterministic and handles empty input', () => {
     const text = 'RT @user: Dasar 4nj1ng!!! https://x.co bangettt';
     expect(normalizeTokens(text, lexicon)).toEqual(normalizeTokens(text, lexicon));

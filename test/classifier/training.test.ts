@@ -10,7 +10,9 @@ import { quantizeUint8, roundTripWeights, toFloat16Bits } from '../../src/classi
 import { bestThreshold, binaryMetrics, multiclassMetrics } from '../../src/classifier/training/metrics.ts';
 import { maskConditionalLabels, runTrainPipeline } from '../../src/classifier/training/pipeline.ts';
 import { splitExamples, splitOf } from '../../src/classifier/training/split.ts';
-import { nbFeatureScales, trainLinear } from '../../src/classifier/training/trainer.ts';
+import { foldOf, outOfFoldLogits } from '../../src/classifier/training/out-of-fold.ts';
+import { nbFeatureScales, trainLinear, type EncodedExample } from '../../src/classifier/training/trainer.ts';
+import { OUTPUT_COUNT } from '../../src/classifier/labels.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'pantau-train-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -147,7 +149,10 @@ describe('weight export', () => {
 });
 
 describe('training pipeline', () => {
-  it('trains on JSONL, writes a loadable model folder and learns the labels', async () => {
+  it.each([
+    { name: 'out-of-fold calibration (the default)', calibration: { kind: 'out-of-fold', folds: 3 } as const, logged: 'fold 3/3' },
+    { name: 'dev calibration', calibration: { kind: 'dev' } as const, logged: 'epoch 5/5' },
+  ])('trains on JSONL, writes a loadable model folder and learns the labels: $name', async ({ calibration, logged: expectedLine }) => {
     const insults = ['dasar anjing', 'goblok lo', 'bangsat kau', 'anjing goblok', 'kampret bangsat', 'dasar bego'];
     const polite = ['selamat pagi', 'terima kasih', 'semoga sehat', 'apa kabar', 'sampai jumpa', 'selamat malam'];
     const topics = ['pemilu', 'jalan', 'pasar', 'kantor', 'sekolah', 'rumah', 'kampung', 'kota', 'desa', 'berita'];
@@ -160,12 +165,13 @@ describe('training pipeline', () => {
     }
     const data = join(work, 'train.jsonl');
     writeFileSync(data, lines.join('\n'));
-    const out = join(work, 'tiny-model');
+    const out = join(work, `tiny-model-${calibration.kind}`);
     const logged: string[] = [];
     const result = await runTrainPipeline({
       dataFiles: [data],
       sharedData: null,
       lexiconCsv: null,
+      abusiveWordsCsv: null,
       out,
       modelVersion: 'tiny-test',
       featurizer: { buckets: 1 << 12, wordNgramMax: 2, charNgramMin: 2, charNgramMax: 4 },
@@ -175,10 +181,15 @@ describe('training pipeline', () => {
       weakHateNegativeWeight: 0,
       conditionalHeads: [],
       nbInterpolation: 0,
+      calibration,
+      splitSeed: 0,
       exportSplits: null,
       log: (line) => logged.push(line),
     });
     expect(logged.some((l) => l.startsWith('epoch 5/5'))).toBe(true);
+    expect(logged.some((l) => l.startsWith(expectedLine))).toBe(true);
+    const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as { thresholdAims: Record<string, string> };
+    expect(json.thresholdAims.abusive).toContain(calibration.kind === 'dev' ? 'on dev (' : 'on out-of-fold train + dev (');
     expect(readFileSync(join(out, 'MODEL_CARD.md'), 'utf8')).toContain('tiny-test');
     expect(result.test.labels.abusive?.f1).toBeGreaterThan(0.9);
     const classifier = await loadClassifier({ modelDir: out, backend: 'wasm' });
@@ -190,6 +201,40 @@ describe('training pipeline', () => {
     } finally {
       classifier.dispose();
     }
+  });
+});
+
+describe('out-of-fold scores', () => {
+  it('score every row with a model that did not see its fold', () => {
+    // Each "model" is tagged with the folds it was fitted on; the score reveals whether it saw the row.
+    const rows: EncodedExample[] = Array.from({ length: 12 }, (_, i) => ({
+      ids: Int32Array.of(i),
+      scale: 1,
+      targets: Float32Array.of(1, Number.NaN, Number.NaN, Number.NaN),
+      sentiment: -1,
+      weight: 1,
+    }));
+    const folds = rows.map((_, i) => i % 3);
+    const seen: number[][] = [];
+    const logits = outOfFoldLogits(rows, folds, rows, folds, 3, (fitted, fold) => {
+      seen.push(fitted.map((r) => r.ids[0]!));
+      // Kernel row i holds 1 when row i was in the fit: a leak shows as a non-zero score.
+      const kernel = new Float32Array(12 * OUTPUT_COUNT);
+      for (const r of fitted) kernel[r.ids[0]! * OUTPUT_COUNT] = 1;
+      return { buckets: 12, kernel, bias: Float32Array.from({ length: OUTPUT_COUNT }, () => fold) };
+    });
+    expect(seen).toHaveLength(3);
+    seen.forEach((ids, fold) => expect(ids.every((id) => id % 3 !== fold)).toBe(true));
+    rows.forEach((_, i) => expect(logits[i * OUTPUT_COUNT]).toBe(i % 3));
+  });
+
+  it('put duplicate texts in one fold and spread the rest over all folds', () => {
+    expect(foldOf('Dasar  BODOH!!', 4)).toBe(foldOf('dasar bodoh!', 4));
+    const counts = [0, 0, 0, 0];
+    // Letters, not digits: numbers normalise to one `_num` token.
+    const word = (i: number): string => String.fromCharCode(97 + (i % 26)) + String.fromCharCode(97 + Math.floor(i / 26));
+    for (let i = 0; i < 400; i++) counts[foldOf(`kalimat ${word(i)} tentang pemilu`, 4)]!++;
+    for (const c of counts) expect(c).toBeGreaterThan(60);
   });
 });
 

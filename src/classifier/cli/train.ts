@@ -4,10 +4,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeError } from '../../core/errors.ts';
 import { DEFAULT_FEATURIZER_CONFIG } from '../featurize.ts';
-import { runTrainPipeline } from '../training/pipeline.ts';
+import { runTrainPipeline, type CalibrationMode } from '../training/pipeline.ts';
 import type { WeightPrecision } from '../training/export.ts';
 import { integer, number, parseArgs, single } from './args.ts';
 import {
+  DEFAULT_CALIBRATION,
   DEFAULT_CONDITIONAL_HEADS,
   DEFAULT_NB_INTERPOLATION,
   DEFAULT_TRAINING,
@@ -20,7 +21,7 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const HELP = `Usage: npm run train -- [options]
 
 Trains the Indonesian classifier and writes a versioned model folder (model.json, weights.bin,
-slang lexicon, MODEL_CARD.md with test metrics). About 1 minute on 2 cores for the public data.
+slang lexicon, MODEL_CARD.md with test metrics). About 3 minutes on 2 cores for the public data (1 with --calibration dev).
 
 Options:
   --data FILE.jsonl        labelled JSONL, repeatable. One object per line:
@@ -30,6 +31,8 @@ Options:
                            Optional "split": "train"|"dev"|"test" pins a row; "source" names its origin.
   --shared-data DIR        public datasets folder (default ../shared/data when it exists; "none" to skip)
   --lexicon FILE.csv       slang,standard CSV to ship (default: new_kamusalay.csv from the shared data)
+  --abusive-words FILE.csv abusive-word list to ship, a header line then one word per line; each word in a post
+                           adds an _abusive feature (default: abusive.csv from the shared data; "none" to skip)
   --out DIR                output folder (default models/pantau-id-v1)
   --model-version NAME     version string stored in the model (default: the output folder name)
   --epochs N               training epochs (default ${DEFAULT_TRAINING.epochs})
@@ -43,6 +46,12 @@ Options:
                            weight of Pilpres 2019 praise/news tweets added as hate_speech = 0 (default ${DEFAULT_WEAK_HATE_NEGATIVE_WEIGHT}; 0 = off)
   --nb X                   NB log-count-ratio feature scaling of the flag heads, 0..1 (default ${DEFAULT_NB_INTERPOLATION}; 0 = off)
   --no-conditional-sara    train sara as an independent head (default: P(sara) = P(hate_speech)·P(sara | hate_speech))
+  --calibration MODE       out-of-fold (default): fit the weights on train + dev and choose calibration and
+                           thresholds on ${DEFAULT_CALIBRATION.kind === 'out-of-fold' ? DEFAULT_CALIBRATION.folds : 4}-fold out-of-fold scores (${DEFAULT_CALIBRATION.kind === 'out-of-fold' ? DEFAULT_CALIBRATION.folds + 1 : 5} fits, ~3 min);
+                           dev: fit on train, calibrate on the dev split (1 fit, ~1 min)
+  --folds N                folds for out-of-fold calibration (default 4)
+  --split-seed N           seed of the train/dev/test hash split (default 0, the split the model card reports);
+                           other seeds show how much the figures move with the split
   --export-splits DIR      also write the train/dev/test JSONL used (input for npm run eval)
   --help                   this text
 `;
@@ -59,6 +68,10 @@ async function main(): Promise<void> {
   const lexiconArg = single(args, 'lexicon');
   const sharedLexicon = sharedData === null ? null : join(sharedData, 'id-multilabel-hate-abusive', 'new_kamusalay.csv');
   const lexiconCsv = lexiconArg !== undefined ? resolve(lexiconArg) : sharedLexicon !== null && existsSync(sharedLexicon) ? sharedLexicon : null;
+  const abusiveArg = single(args, 'abusive-words');
+  const sharedAbusive = sharedData === null ? null : join(sharedData, 'id-multilabel-hate-abusive', 'abusive.csv');
+  const abusiveWordsCsv =
+    abusiveArg === 'none' ? null : abusiveArg !== undefined ? resolve(abusiveArg) : sharedAbusive !== null && existsSync(sharedAbusive) ? sharedAbusive : null;
   const out = resolve(single(args, 'out') ?? join(repoRoot, 'models', 'pantau-id-v1'));
   const precision = (single(args, 'precision') ?? 'uint8') as WeightPrecision;
   if (!['uint8', 'float16', 'float32'].includes(precision)) throw new Error('--precision must be uint8, float16 or float32.');
@@ -67,6 +80,7 @@ async function main(): Promise<void> {
     dataFiles: (args.values.get('data') ?? []).map((f) => resolve(f)),
     sharedData,
     lexiconCsv,
+    abusiveWordsCsv,
     out,
     modelVersion: single(args, 'model-version') ?? out.split(/[\\/]/).filter((p) => p.length > 0).pop() ?? 'pantau-id',
     featurizer: { ...DEFAULT_FEATURIZER_CONFIG, buckets: 2 ** bucketsLog2 },
@@ -81,6 +95,8 @@ async function main(): Promise<void> {
     weakHateNegativeWeight: number(args, 'weak-hate-negative-weight', DEFAULT_WEAK_HATE_NEGATIVE_WEIGHT),
     conditionalHeads: args.flags.has('no-conditional-sara') ? [] : DEFAULT_CONDITIONAL_HEADS,
     nbInterpolation: number(args, 'nb', DEFAULT_NB_INTERPOLATION),
+    calibration: calibrationMode(single(args, 'calibration') ?? DEFAULT_CALIBRATION.kind, integer(args, 'folds', 4)),
+    splitSeed: integer(args, 'split-seed', 0),
     exportSplits: single(args, 'export-splits') ?? null,
     log: (line) => process.stderr.write(`[train] ${line}\n`),
   });
@@ -88,6 +104,13 @@ async function main(): Promise<void> {
   for (const [label, m] of Object.entries(result.test.labels)) {
     process.stdout.write(`  ${label.padEnd(12)} F1 ${m.f1.toFixed(3)}  P ${m.precision.toFixed(3)}  R ${m.recall.toFixed(3)}  n+ ${m.support}\n`);
   }
+}
+
+function calibrationMode(kind: string, folds: number): CalibrationMode {
+  if (kind === 'dev') return { kind: 'dev' };
+  if (kind !== 'out-of-fold') throw new Error(`--calibration must be out-of-fold or dev, got "${kind}".`);
+  if (folds < 2) throw new Error(`--folds must be 2 or more, got ${folds}.`);
+  return { kind: 'out-of-fold', folds };
 }
 
 main().catch((err: unknown) => {

@@ -42,6 +42,9 @@ function folderSize(dir: string): string {
 
 export function writeModelCard(dir: string, input: ModelCardInput): void {
   const { json, test, testBySource, splits, seconds, election } = input;
+  const options = json.training.options as { calibration?: string; splitSeed?: number };
+  const outOfFold = options.calibration?.includes('out-of-fold') === true;
+  const calibratedOn = outOfFold ? 'out-of-fold scores of train + dev' : 'dev';
   const sources = Object.keys(json.training.sources as Record<string, number>);
   const splitRows = sources.map((s) => {
     const count = (list: SplitExamples['train']) => list.filter((e) => e.source === s).length;
@@ -63,7 +66,11 @@ softmax for sentiment, run with TensorFlow.js (wasm backend by default; tfjs-nod
 - Normalisation: lower case; URLs, @mentions, hashtags, emoji, emoticons, numbers, ! and ? become feature tokens
   (\`_url\`, \`_user\`, \`_hashtag\` + the tag word, \`_emoji\`, \`_smile\`/\`_frown\`, \`_num\`, \`_excl\`, \`_quest\`, \`_shout\`
   for mostly upper-case posts); letter runs squeezed; leetspeak with a digit between letters undone; \`kata2\` → \`kata kata\`;
-  slang → standard words with the shipped lexicon (\`${json.normalizer.slangLexicon ?? 'none'}\`).
+  slang → standard words with the shipped lexicon (\`${json.normalizer.slangLexicon ?? 'none'}\`)${
+    json.normalizer.abusiveWords == null
+      ? ''
+      : `; each word of the abusive-word list (\`${json.normalizer.abusiveWords}\`) adds an \`_abusive\` token at the end of the post`
+  }.
 - Features: word unigrams${f.wordNgramMax >= 2 ? ' and bigrams' : ''}, char ${f.charNgramMin}–${f.charNgramMax}-grams inside \`<word>\` boundaries, FNV-1a hashed into ${f.buckets.toLocaleString('en-US')} buckets,
   each present feature weighted 1/√(number of features).
 - Weights: \`weights.bin\` in the TF.js weights format (\`weightsManifest\` in model.json), each output column quantised
@@ -77,7 +84,14 @@ Why it is built this way (bag in JS vs \`tf.gather\`, feature choices, what was 
 ## Data and licences
 
 ${sources.map((s) => `- **${s}**: ${SOURCE_NOTES[s] ?? 'labelled JSONL supplied with --data.'}`).join('\n')}
-- **Slang lexicon** (shipped in this folder as \`${json.normalizer.slangLexicon ?? '-'}\`): \`new_kamusalay.csv\` from the Ibrohim & Budi 2019
+${
+  json.normalizer.abusiveWords == null
+    ? ''
+    : `- **Abusive-word list** (shipped as \`${json.normalizer.abusiveWords}\`): the single-word entries of \`abusive.csv\` from the Ibrohim & Budi
+  2019 repository (multi-word entries are left out), CC BY-NC-SA 4.0. Over split seeds 1–3 the \`_abusive\` token
+  raised abusive test F1 (src/classifier/README.md).
+`
+}- **Slang lexicon** (shipped in this folder as \`${json.normalizer.slangLexicon ?? '-'}\`): \`new_kamusalay.csv\` from the Ibrohim & Budi 2019
   repository, CC BY-NC-SA 4.0 (attribution: Ibrohim & Budi, ALW3 @ ACL 2019). Lower-cased, identity pairs dropped.
 
 Because of the CC BY-NC-SA 4.0 sources, this model folder (weights and lexicon) must be treated as
@@ -93,6 +107,14 @@ and Pilpres 2019 are train only (one class, article-type classes, or weak labels
 (Ibrohim tweets, SmSA reviews) are also used as weak hoax = 0 rows: in training (weight
 ${String((json.training.options as { weakHoaxNegativeWeight?: number }).weakHoaxNegativeWeight)}), and in dev/test, where they calibrate the hoax
 score and show its false-positive rate on everyday posts (source \`weak-hoax-negative\` below).
+${
+  outOfFold
+    ? `The shipped weights are fitted on train + dev. Calibration, thresholds and sentiment offsets come from
+${options.calibration ?? ''}: each train + dev row scored by a model fitted without its fold (folds by a second hash
+of the text, so duplicates share one). Over split seeds 1–3 this gave higher test F1 than fitting on train alone
+(src/classifier/README.md). The test split is never fitted on.`
+    : 'The shipped weights are fitted on train; calibration, thresholds and sentiment offsets are chosen on dev.'
+}${options.splitSeed !== undefined && options.splitSeed !== 0 ? ` Split seed ${options.splitSeed} (not the default split).` : ''}
 The public copies here already exclude ~15% of the original rows, held out elsewhere for independent evaluation.
 
 | source | train | dev | test |
@@ -101,20 +123,20 @@ ${splitRows.join('\n')}
 
 ## Thresholds and calibration
 
-Probabilities are Platt-scaled per label on dev. A post is flagged when its score ≥ threshold.
+Probabilities are Platt-scaled per label on ${calibratedOn}. A post is flagged when its score ≥ threshold.
 
 | label | threshold | aim | Platt a | Platt b |
 |---|---|---|---|---|
 ${FLAG_LABELS.map((l) => `| ${l} | ${json.thresholds[l].toFixed(3)} | ${json.thresholdAims[l]} | ${json.calibration.flags[l].a.toFixed(3)} | ${json.calibration.flags[l].b.toFixed(3)} |`).join('\n')}
 
-Sentiment: softmax temperature ${json.calibration.sentimentTemperature.toFixed(3)} (dev log-loss), then class offsets
-${json.calibration.sentimentOffsets.map((v, i) => `${['negative', 'neutral', 'positive'][i]} ${v.toFixed(2)}`).join(', ')} added to the logits (chosen for macro-F1 on dev), which
+Sentiment: softmax temperature ${json.calibration.sentimentTemperature.toFixed(3)} (${calibratedOn} log-loss), then class offsets
+${json.calibration.sentimentOffsets.map((v, i) => `${['negative', 'neutral', 'positive'][i]} ${v.toFixed(2)}`).join(', ')} added to the logits (chosen for macro-F1 on ${calibratedOn}), which
 tilts the distribution toward the rare neutral class; the argmax is the predicted sentiment.
 
 SARA is a conditional head: it is trained and Platt-calibrated on hate-speech rows only, and its score is
 P(hate_speech) · P(sara | hate_speech), so a SARA score never exceeds the hate-speech score.
 
-The hoax score is calibrated on dev fact-check claims (82% hoaxes) plus dev everyday posts (all counted as not
+The hoax score is calibrated on ${outOfFold ? 'train + dev' : 'dev'} fact-check claims (82% hoaxes) plus everyday posts (all counted as not
 hoax), so it reads "how much this looks like a circulated hoax claim rather than a real claim or everyday chatter";
 it is not the chance that a random post is a hoax (true hoax prevalence is far lower than in this mixture). Its
 threshold maximises two-class macro-F1 on that mixture, which keeps false positives on everyday posts low at some

@@ -8,7 +8,7 @@ import { PantauError } from '../../core/errors.ts';
 import { Featurizer, type FeaturizerConfig } from '../featurize.ts';
 import { loadClassifier } from '../index.ts';
 import { FLAG_LABELS, OUTPUT_COUNT, SENTIMENT_LABELS, type FlagLabel } from '../labels.ts';
-import { LEXICON_FILE, MODEL_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, type ModelJson } from '../model-format.ts';
+import { ABUSIVE_WORDS_FILE, LEXICON_FILE, MODEL_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, type ModelJson } from '../model-format.ts';
 import { createSlangLexicon, type SlangLexicon } from '../normalize.ts';
 import { evaluateExamples, type EvaluationDetails } from '../evaluate.ts';
 import { fitClassOffsets, fitPlatt, fitTemperature } from './calibrate.ts';
@@ -22,6 +22,15 @@ import { splitExamples, type SplitExamples } from './split.ts';
 import { linearLogits, nbFeatureScales, trainLinear, type TrainOptions } from './trainer.ts';
 import { weakHateSpeechNegatives, weakHoaxNegatives } from './weak-labels.ts';
 import { pilkadaShiftReport } from './domain-shift.ts';
+import { foldOf, outOfFoldLogits } from './out-of-fold.ts';
+import type { EncodedExample, LinearWeights } from './trainer.ts';
+
+/**
+ * Where calibration and thresholds come from. `dev`: the weights are fitted on train, calibrated on dev.
+ * `out-of-fold`: fitted on train + dev, calibrated on K-fold out-of-fold scores of train + dev (see
+ * out-of-fold.ts); training takes K + 1 fits.
+ */
+export type CalibrationMode = { kind: 'dev' } | { kind: 'out-of-fold'; folds: number };
 
 export interface TrainPipelineOptions {
   dataFiles: string[];
@@ -29,6 +38,8 @@ export interface TrainPipelineOptions {
   sharedData: string | null;
   /** `slang,standard` CSV for the normaliser; shipped inside the model folder. */
   lexiconCsv: string | null;
+  /** Abusive-word list (`abusive.csv`, one word per line after a header) to ship; null for none. */
+  abusiveWordsCsv: string | null;
   out: string;
   modelVersion: string;
   featurizer: FeaturizerConfig;
@@ -42,6 +53,9 @@ export interface TrainPipelineOptions {
   weakHoaxNegativeWeight: number;
   /** Loss weight of positive/neutral election tweets used as hate_speech = 0 (0 disables; see weak-labels.ts). */
   weakHateNegativeWeight: number;
+  calibration: CalibrationMode;
+  /** Seed of the train/dev/test hash split (0 = the split the model cards report). */
+  splitSeed: number;
   /** Where to write train/dev/test JSONL (for `npm run eval`), or null. */
   exportSplits: string | null;
   log: (line: string) => void;
@@ -80,6 +94,19 @@ export function readLexiconCsv(path: string): SlangLexicon & { pairs: [string, s
   return { ...createSlangLexicon(pairs), pairs };
 }
 
+/**
+ * Reads Ibrohim & Budi's `abusive.csv`: a header, then one entry per line. Multi-word entries (`ayam kampus`)
+ * are left out: the normaliser matches single tokens.
+ */
+export function readAbusiveWordsCsv(path: string): string[] {
+  const words = readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .slice(1)
+    .map((w) => w.trim().toLowerCase())
+    .filter((w) => w.length > 0 && !/\s/.test(w));
+  return [...new Set(words)];
+}
+
 export function loadTrainingExamples(options: Pick<TrainPipelineOptions, 'dataFiles' | 'sharedData'>): Example[] {
   const examples: Example[] = [];
   if (options.sharedData !== null) examples.push(...readSharedData(options.sharedData));
@@ -96,36 +123,65 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
   const outDir = resolve(options.out);
   const lexicon = options.lexiconCsv === null ? null : readLexiconCsv(options.lexiconCsv);
   const examples = loadTrainingExamples(options);
-  const splits = splitExamples(examples);
+  const splits = splitExamples(examples, undefined, options.splitSeed);
   log(`data: ${examples.length} rows → train ${splits.train.length}, dev ${splits.dev.length}, test ${splits.test.length}, dropped ${splits.dropped} (copies of official test texts)`);
   if (options.exportSplits !== null) exportSplits(splits, options.exportSplits, log);
 
   const featurizer = new Featurizer(options.featurizer);
-  const lex = lexicon ?? createSlangLexicon([]);
-  const weak = [...weakHoaxNegatives(splits.train, options.weakHoaxNegativeWeight), ...weakHateSpeechNegatives(splits.train, options.weakHateNegativeWeight)];
+  const abusiveWords = options.abusiveWordsCsv === null ? [] : readAbusiveWordsCsv(options.abusiveWordsCsv);
+  const lex = { ...(lexicon ?? createSlangLexicon([])), ...(abusiveWords.length > 0 ? { abusive: new Set(abusiveWords) } : {}) };
+  const outOfFold = options.calibration.kind === 'out-of-fold';
+  const fitRows = outOfFold ? [...splits.train, ...splits.dev] : splits.train;
+  const weak = [...weakHoaxNegatives(fitRows, options.weakHoaxNegativeWeight), ...weakHateSpeechNegatives(fitRows, options.weakHateNegativeWeight)];
   if (weak.length > 0) {
     log(`weak labels: ${weak.length} train rows (hoax = 0 weight ${options.weakHoaxNegativeWeight}; election praise/news as hate_speech = 0 weight ${options.weakHateNegativeWeight})`);
   }
-  const train = encodeExamples(maskConditionalLabels([...splits.train, ...weak], options.conditionalHeads), featurizer, lex);
-  // Dev and test also get everyday posts as hoax = 0, so the hoax calibration and threshold reflect the posts
-  // the pipeline will see, not only fact-check claims (where 82% are hoaxes).
-  const devRows = [...splits.dev, ...weakHoaxNegatives(splits.dev, 1)];
+  const trainRows = maskConditionalLabels([...fitRows, ...weak], options.conditionalHeads);
+  const train = encodeExamples(trainRows, featurizer, lex);
+  // Calibration rows ("dev" below): the dev split, or out of fold every fitted row not pinned to train (sources
+  // that are train-only have one class or weak labels). Everyday posts are added as hoax = 0, so the hoax
+  // calibration and threshold reflect the posts the pipeline will see, not only fact-check claims (82% hoaxes).
+  const calibrationBase = outOfFold ? fitRows.filter((e) => e.split !== 'train') : splits.dev;
+  const devRows = [...calibrationBase, ...weakHoaxNegatives(calibrationBase, 1)];
   const testRows = [...splits.test, ...weakHoaxNegatives(splits.test, 1)];
   const dev = encodeExamples(devRows, featurizer, lex);
   log(`featurised in ${((performance.now() - started) / 1000).toFixed(1)} s (${options.featurizer.buckets} buckets)`);
 
-  const featureScales =
-    options.nbInterpolation > 0
-      ? [...FLAG_LABELS.map((_, k) => nbFeatureScales(train, options.featurizer.buckets, k, 1, options.nbInterpolation)), ...SENTIMENT_LABELS.map(() => null)]
-      : undefined;
-  const weights = trainLinear(train, options.featurizer.buckets, {
-    ...options.train,
-    ...(featureScales === undefined ? {} : { featureScales }),
-    onEpoch: (epoch, loss) => log(`epoch ${epoch}/${options.train.epochs}: mean loss ${loss.toFixed(4)} (${((performance.now() - started) / 1000).toFixed(1)} s)`),
-  });
+  const fit = (rows: readonly EncodedExample[], onEpoch?: (epoch: number, loss: number) => void): LinearWeights => {
+    const featureScales =
+      options.nbInterpolation > 0
+        ? [...FLAG_LABELS.map((_, k) => nbFeatureScales(rows, options.featurizer.buckets, k, 1, options.nbInterpolation)), ...SENTIMENT_LABELS.map(() => null)]
+        : undefined;
+    return trainLinear(rows, options.featurizer.buckets, {
+      ...options.train,
+      ...(featureScales === undefined ? {} : { featureScales }),
+      ...(onEpoch === undefined ? {} : { onEpoch }),
+    });
+  };
+  const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  const weights = fit(train, (epoch, loss) => log(`epoch ${epoch}/${options.train.epochs}: mean loss ${loss.toFixed(4)} (${elapsed()})`));
 
-  // Calibrate and choose thresholds on dev, on the weights as they will be shipped (after quantisation).
-  const devLogits = linearLogits(dev, roundTripWeights(weights, options.precision));
+  // Calibrate and choose thresholds on scores of weights as they will be shipped (after quantisation).
+  let devLogits: Float32Array;
+  if (options.calibration.kind === 'out-of-fold') {
+    const folds = options.calibration.folds;
+    log(`calibration: ${folds}-fold out-of-fold scores of ${devRows.length} train + dev rows (${folds} more fits)`);
+    devLogits = outOfFoldLogits(
+      train,
+      trainRows.map((e) => foldOf(e.text, folds)),
+      dev,
+      devRows.map((e) => foldOf(e.text, folds)),
+      folds,
+      (rows, fold) => {
+        const foldWeights = roundTripWeights(fit(rows), options.precision);
+        log(`fold ${fold + 1}/${folds} fitted on ${rows.length} rows (${elapsed()})`);
+        return foldWeights;
+      },
+    );
+  } else {
+    devLogits = linearLogits(dev, roundTripWeights(weights, options.precision));
+  }
+  const calibrationName = outOfFold ? 'out-of-fold train + dev' : 'dev';
   const calibration = {} as ModelJson['calibration']['flags'];
   const thresholds = {} as ModelJson['thresholds'];
   const thresholdAims = {} as ModelJson['thresholdAims'];
@@ -160,7 +216,7 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
     const best = y.length > 0 ? bestThreshold(p, y, THRESHOLD_AIMS[label]) : { threshold: 0.5, value: 0 };
     // Round down a little so the float32 runtime (which may round a dev score down) keeps the same decisions.
     thresholds[label] = Math.min(1, Math.max(0, Math.floor(best.threshold * 1e6) / 1e6));
-    thresholdAims[label] = `${THRESHOLD_AIMS[label] === 'f1' ? 'best F1' : 'best two-class macro-F1'} on dev (${y.length} rows): ${best.value.toFixed(3)}`;
+    thresholdAims[label] = `${THRESHOLD_AIMS[label] === 'f1' ? 'best F1' : 'best two-class macro-F1'} on ${calibrationName} (${y.length} rows): ${best.value.toFixed(3)}`;
     const platt = calibration[label];
     log(`${label}: Platt a=${platt.a.toFixed(3)} b=${platt.b.toFixed(3)}${given === undefined ? '' : ` (given ${given})`}, threshold ${thresholds[label].toFixed(3)} (${thresholdAims[label]})`);
   });
@@ -178,12 +234,13 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
     SENTIMENT_LABELS.length,
     sentimentActual,
   ) as [number, number, number];
-  if (hasSentiment) log(`sentiment: temperature ${temperature.toFixed(3)}, class offsets ${sentimentOffsets.map((v) => v.toFixed(2)).join(' / ')} (macro-F1 on dev)`);
+  if (hasSentiment) log(`sentiment: temperature ${temperature.toFixed(3)}, class offsets ${sentimentOffsets.map((v) => v.toFixed(2)).join(' / ')} (macro-F1 on ${calibrationName})`);
 
   mkdirSync(outDir, { recursive: true });
   const encoded = encodeWeights(weights, options.precision);
   writeFileSync(join(outDir, WEIGHTS_FILE), encoded.data);
   if (lexicon !== null) writeFileSync(join(outDir, LEXICON_FILE), lexicon.pairs.map(([s, t]) => `${s}\t${t}`).join('\n') + '\n');
+  if (abusiveWords.length > 0) writeFileSync(join(outDir, ABUSIVE_WORDS_FILE), abusiveWords.join('\n') + '\n');
   const json: ModelJson = {
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
@@ -192,7 +249,7 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
     labels: [...FLAG_LABELS],
     sentimentLabels: hasSentiment ? [...SENTIMENT_LABELS] : null,
     featurizer: { ...options.featurizer },
-    normalizer: { slangLexicon: lexicon === null ? null : LEXICON_FILE, stemming: false },
+    normalizer: { slangLexicon: lexicon === null ? null : LEXICON_FILE, abusiveWords: abusiveWords.length > 0 ? ABUSIVE_WORDS_FILE : null, stemming: false },
     conditionalHeads: options.conditionalHeads,
     thresholds,
     thresholdAims,
@@ -207,6 +264,8 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
         weakHoaxNegativeWeight: options.weakHoaxNegativeWeight,
         weakHateNegativeWeight: options.weakHateNegativeWeight,
         nbInterpolation: options.nbInterpolation,
+        calibration: describeCalibration(options.calibration),
+        splitSeed: options.splitSeed,
       },
     },
   };
@@ -228,6 +287,10 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
   } finally {
     classifier.dispose();
   }
+}
+
+export function describeCalibration(mode: CalibrationMode): string {
+  return mode.kind === 'dev' ? 'dev split (weights fitted on train)' : `${mode.folds}-fold out-of-fold scores of train + dev (weights fitted on train + dev)`;
 }
 
 /** Drops a conditional label from rows where its `given` label is 0: the head learns P(label | given). */
