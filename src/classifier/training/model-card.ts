@@ -43,7 +43,7 @@ function folderSize(dir: string): string {
 export function writeModelCard(dir: string, input: ModelCardInput): void {
   const { json, test, testBySource, splits, seconds, election } = input;
   const options = json.training.options as { calibration?: string; splitSeed?: number };
-  const outOfFold = options.calibration?.includes('out-of-fold') === true;
+  const outOfFold = options.calibration?.endsWith('out-of-fold') === true;
   const calibratedOn = outOfFold ? 'out-of-fold scores of train + dev' : 'dev';
   const sources = Object.keys(json.training.sources as Record<string, number>);
   const splitRows = sources.map((s) => {
@@ -105,13 +105,13 @@ Deterministic: FNV-1a hash of the normalised text (no lexicon) → 80% train / 1
 sentiment test set, exactly (train rows whose text equals a valid text are dropped). TurnBackHoax 2024 and 2021
 and Pilpres 2019 are train only (one class, article-type classes, or weak labels). Everyday posts of each split
 (Ibrohim tweets, SmSA reviews) are also used as weak hoax = 0 rows: in training (weight
-${String((json.training.options as { weakHoaxNegativeWeight?: number }).weakHoaxNegativeWeight)}), and in dev/test, where they calibrate the hoax
+${String((json.training.options as { weakHoaxNegativeWeight?: number }).weakHoaxNegativeWeight)}), and in calibration and test, where they calibrate the hoax
 score and show its false-positive rate on everyday posts (source \`weak-hoax-negative\` below).
 ${
   outOfFold
     ? `The shipped weights are fitted on train + dev. Calibration, thresholds and sentiment offsets come from
-${options.calibration ?? ''}: each train + dev row scored by a model fitted without its fold (folds by a second hash
-of the text, so duplicates share one). Over split seeds 1–3 this gave higher test F1 than fitting on train alone
+${options.calibration ?? ''} scores: each train + dev row is scored by a model fitted without its fold (folds by a
+second hash of the text, so duplicates share one). Over split seeds 1–3 this gave higher test F1 than fitting on train alone
 (src/classifier/README.md). The test split is never fitted on.`
     : 'The shipped weights are fitted on train; calibration, thresholds and sentiment offsets are chosen on dev.'
 }${options.splitSeed !== undefined && options.splitSeed !== 0 ? ` Split seed ${options.splitSeed} (not the default split).` : ''}
@@ -129,7 +129,7 @@ Probabilities are Platt-scaled per label on ${calibratedOn}. A post is flagged w
 |---|---|---|---|---|
 ${FLAG_LABELS.map((l) => `| ${l} | ${json.thresholds[l].toFixed(3)} | ${json.thresholdAims[l]} | ${json.calibration.flags[l].a.toFixed(3)} | ${json.calibration.flags[l].b.toFixed(3)} |`).join('\n')}
 
-Sentiment: softmax temperature ${json.calibration.sentimentTemperature.toFixed(3)} (${calibratedOn} log-loss), then class offsets
+Sentiment: softmax temperature ${json.calibration.sentimentTemperature.toFixed(3)} (log-loss on ${calibratedOn}), then class offsets
 ${json.calibration.sentimentOffsets.map((v, i) => `${['negative', 'neutral', 'positive'][i]} ${v.toFixed(2)}`).join(', ')} added to the logits (chosen for macro-F1 on ${calibratedOn}), which
 tilts the distribution toward the rare neutral class; the argmax is the predicted sentiment.
 

@@ -290,7 +290,7 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
 }
 
 export function describeCalibration(mode: CalibrationMode): string {
-  return mode.kind === 'dev' ? 'dev split (weights fitted on train)' : `${mode.folds}-fold out-of-fold scores of train + dev (weights fitted on train + dev)`;
+  return mode.kind === 'dev' ? 'dev split' : `${mode.folds}-fold out-of-fold`;
 }
 
 /** Drops a conditional label from rows where its `given` label is 0: the head learns P(label | given). */
