@@ -4,12 +4,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeError } from '../../core/errors.ts';
 import { DEFAULT_FEATURIZER_CONFIG } from '../featurize.ts';
-import { runTrainPipeline, type CalibrationMode } from '../training/pipeline.ts';
+import type { CalibrationMode } from '../training/out-of-fold.ts';
+import { runTrainPipeline } from '../training/pipeline.ts';
 import type { WeightPrecision } from '../training/export.ts';
 import { integer, number, parseArgs, single } from './args.ts';
 import {
   DEFAULT_CALIBRATION,
   DEFAULT_CONDITIONAL_HEADS,
+  DEFAULT_FOLDS,
   DEFAULT_NB_INTERPOLATION,
   DEFAULT_TRAINING,
   DEFAULT_WEAK_HATE_NEGATIVE_WEIGHT,
@@ -21,7 +23,8 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const HELP = `Usage: npm run train -- [options]
 
 Trains the Indonesian classifier and writes a versioned model folder (model.json, weights.bin,
-slang lexicon, MODEL_CARD.md with test metrics). About 3 minutes on 2 cores for the public data (1 with --calibration dev).
+slang lexicon, MODEL_CARD.md with test metrics). About 2 minutes on 2 cores for the public data (under 1 with
+--calibration dev).
 
 Options:
   --data FILE.jsonl        labelled JSONL, repeatable. One object per line:
@@ -46,10 +49,10 @@ Options:
                            weight of Pilpres 2019 praise/news tweets added as hate_speech = 0 (default ${DEFAULT_WEAK_HATE_NEGATIVE_WEIGHT}; 0 = off)
   --nb X                   NB log-count-ratio feature scaling of the flag heads, 0..1 (default ${DEFAULT_NB_INTERPOLATION}; 0 = off)
   --no-conditional-sara    train sara as an independent head (default: P(sara) = P(hate_speech)·P(sara | hate_speech))
-  --calibration MODE       out-of-fold (default): fit the weights on train + dev and choose calibration and
-                           thresholds on ${DEFAULT_CALIBRATION.kind === 'out-of-fold' ? DEFAULT_CALIBRATION.folds : 4}-fold out-of-fold scores (${DEFAULT_CALIBRATION.kind === 'out-of-fold' ? DEFAULT_CALIBRATION.folds + 1 : 5} fits, ~3 min);
-                           dev: fit on train, calibrate on the dev split (1 fit, ~1 min)
-  --folds N                folds for out-of-fold calibration (default 4)
+  --calibration MODE       ${DEFAULT_CALIBRATION.kind} (default) or dev. out-of-fold: fit the weights on train + dev and
+                           choose calibration and thresholds on out-of-fold scores (folds + 1 fits, ~2 min);
+                           dev: fit on train, calibrate on the dev split (1 fit, ~0.5 min)
+  --folds N                folds for out-of-fold calibration (default ${DEFAULT_FOLDS})
   --split-seed N           seed of the train/dev/test hash split (default 0, the split the model card reports);
                            other seeds show how much the figures move with the split
   --export-splits DIR      also write the train/dev/test JSONL used (input for npm run eval)
@@ -95,7 +98,7 @@ async function main(): Promise<void> {
     weakHateNegativeWeight: number(args, 'weak-hate-negative-weight', DEFAULT_WEAK_HATE_NEGATIVE_WEIGHT),
     conditionalHeads: args.flags.has('no-conditional-sara') ? [] : DEFAULT_CONDITIONAL_HEADS,
     nbInterpolation: number(args, 'nb', DEFAULT_NB_INTERPOLATION),
-    calibration: calibrationMode(single(args, 'calibration') ?? DEFAULT_CALIBRATION.kind, integer(args, 'folds', 4)),
+    calibration: calibrationMode(single(args, 'calibration') ?? DEFAULT_CALIBRATION.kind, integer(args, 'folds', DEFAULT_FOLDS)),
     splitSeed: integer(args, 'split-seed', 0),
     exportSplits: single(args, 'export-splits') ?? null,
     log: (line) => process.stderr.write(`[train] ${line}\n`),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { formatReportTable, type EvaluationDetails } from '../evaluate.ts';
 import { FLAG_LABELS } from '../labels.ts';
 import type { ModelJson } from '../model-format.ts';
+import { describeCalibration, type CalibrationMode } from './out-of-fold.ts';
 import type { SplitExamples } from './split.ts';
 
 export interface ModelCardInput {
@@ -11,6 +12,8 @@ export interface ModelCardInput {
   test: EvaluationDetails;
   testBySource: Record<string, EvaluationDetails>;
   splits: SplitExamples;
+  calibration: CalibrationMode;
+  splitSeed: number;
   seconds: number;
   /** Flag rates on Pilkada DKI 2017 tweets (markdown table), or null when that data was not available. */
   election: string | null;
@@ -41,9 +44,8 @@ function folderSize(dir: string): string {
 }
 
 export function writeModelCard(dir: string, input: ModelCardInput): void {
-  const { json, test, testBySource, splits, seconds, election } = input;
-  const options = json.training.options as { calibration?: string; splitSeed?: number };
-  const outOfFold = options.calibration?.endsWith('out-of-fold') === true;
+  const { json, test, testBySource, splits, calibration, splitSeed, seconds, election } = input;
+  const outOfFold = calibration.kind === 'out-of-fold';
   const calibratedOn = outOfFold ? 'out-of-fold scores of train + dev' : 'dev';
   const sources = Object.keys(json.training.sources as Record<string, number>);
   const splitRows = sources.map((s) => {
@@ -110,11 +112,11 @@ score and show its false-positive rate on everyday posts (source \`weak-hoax-neg
 ${
   outOfFold
     ? `The shipped weights are fitted on train + dev. Calibration, thresholds and sentiment offsets come from
-${options.calibration ?? ''} scores: each train + dev row is scored by a model fitted without its fold (folds by a
+${describeCalibration(calibration)} scores: each train + dev row is scored by a model fitted without its fold (folds by a
 second hash of the text, so duplicates share one). Over split seeds 1–3 this gave higher test F1 than fitting on train alone
 (src/classifier/README.md). The test split is never fitted on.`
     : 'The shipped weights are fitted on train; calibration, thresholds and sentiment offsets are chosen on dev.'
-}${options.splitSeed !== undefined && options.splitSeed !== 0 ? ` Split seed ${options.splitSeed} (not the default split).` : ''}
+}${splitSeed !== 0 ? ` Split seed ${splitSeed} (not the default split).` : ''}
 The public copies here already exclude ~15% of the original rows, held out elsewhere for independent evaluation.
 
 | source | train | dev | test |

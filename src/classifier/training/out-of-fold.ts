@@ -7,8 +7,18 @@
 import { FNV_OFFSET, finalizeHash, fnvRange } from '../hash.ts';
 import { OUTPUT_COUNT } from '../labels.ts';
 import { splitKey } from './split.ts';
-import type { EncodedExample, LinearWeights } from './trainer.ts';
-import { linearLogits } from './trainer.ts';
+import { linearLogits, type EncodedExample, type LinearWeights } from './trainer.ts';
+
+/**
+ * Where calibration and thresholds come from. `dev`: the weights are fitted on train, calibrated on dev.
+ * `out-of-fold`: fitted on train + dev, calibrated on K-fold out-of-fold scores of train + dev; training
+ * takes K + 1 fits.
+ */
+export type CalibrationMode = { kind: 'dev' } | { kind: 'out-of-fold'; folds: number };
+
+export function describeCalibration(mode: CalibrationMode): string {
+  return mode.kind === 'dev' ? 'dev split' : `${mode.folds}-fold out-of-fold`;
+}
 
 /** Differs from the split's hash seed, so folds cut across the train/dev boundary. */
 const FOLD_SEED = 0x5bd1e995;

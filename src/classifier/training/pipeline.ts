@@ -8,6 +8,7 @@ import { PantauError } from '../../core/errors.ts';
 import { Featurizer, type FeaturizerConfig } from '../featurize.ts';
 import { loadClassifier } from '../index.ts';
 import { FLAG_LABELS, OUTPUT_COUNT, SENTIMENT_LABELS, type FlagLabel } from '../labels.ts';
+import { parseWordList } from '../load.ts';
 import { ABUSIVE_WORDS_FILE, LEXICON_FILE, MODEL_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, type ModelJson } from '../model-format.ts';
 import { createSlangLexicon, type SlangLexicon } from '../normalize.ts';
 import { evaluateExamples, type EvaluationDetails } from '../evaluate.ts';
@@ -19,18 +20,11 @@ import { encodeWeights, roundTripWeights, type WeightPrecision } from './export.
 import { bestThreshold, type ThresholdAim } from './metrics.ts';
 import { writeModelCard } from './model-card.ts';
 import { splitExamples, type SplitExamples } from './split.ts';
-import { linearLogits, nbFeatureScales, trainLinear, type TrainOptions } from './trainer.ts';
+import { linearLogits, nbFeatureScales, trainLinear, type EncodedExample, type LinearWeights, type TrainOptions } from './trainer.ts';
 import { weakHateSpeechNegatives, weakHoaxNegatives } from './weak-labels.ts';
 import { pilkadaShiftReport } from './domain-shift.ts';
-import { foldOf, outOfFoldLogits } from './out-of-fold.ts';
-import type { EncodedExample, LinearWeights } from './trainer.ts';
+import { describeCalibration, foldOf, outOfFoldLogits, type CalibrationMode } from './out-of-fold.ts';
 
-/**
- * Where calibration and thresholds come from. `dev`: the weights are fitted on train, calibrated on dev.
- * `out-of-fold`: fitted on train + dev, calibrated on K-fold out-of-fold scores of train + dev (see
- * out-of-fold.ts); training takes K + 1 fits.
- */
-export type CalibrationMode = { kind: 'dev' } | { kind: 'out-of-fold'; folds: number };
 
 export interface TrainPipelineOptions {
   dataFiles: string[];
@@ -99,12 +93,8 @@ export function readLexiconCsv(path: string): SlangLexicon & { pairs: [string, s
  * are left out: the normaliser matches single tokens.
  */
 export function readAbusiveWordsCsv(path: string): string[] {
-  const words = readFileSync(path, 'utf8')
-    .split(/\r?\n/)
-    .slice(1)
-    .map((w) => w.trim().toLowerCase())
-    .filter((w) => w.length > 0 && !/\s/.test(w));
-  return [...new Set(words)];
+  const withoutHeader = readFileSync(path, 'utf8').replace(/^[^\n]*\n?/, '');
+  return [...parseWordList(withoutHeader)].filter((w) => !/\s/.test(w));
 }
 
 export function loadTrainingExamples(options: Pick<TrainPipelineOptions, 'dataFiles' | 'sharedData'>): Example[] {
@@ -281,16 +271,12 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
     }
     const election = options.sharedData === null ? null : await pilkadaShiftReport(classifier, options.sharedData);
     const seconds = (performance.now() - started) / 1000;
-    writeModelCard(outDir, { json, test, testBySource, splits, seconds, election });
+    writeModelCard(outDir, { json, test, testBySource, splits, calibration: options.calibration, splitSeed: options.splitSeed, seconds, election });
     log(`wrote ${outDir} in ${seconds.toFixed(1)} s`);
     return { modelDir: outDir, test, testBySource, seconds };
   } finally {
     classifier.dispose();
   }
-}
-
-export function describeCalibration(mode: CalibrationMode): string {
-  return mode.kind === 'dev' ? 'dev split' : `${mode.folds}-fold out-of-fold`;
 }
 
 /** Drops a conditional label from rows where its `given` label is 0: the head learns P(label | given). */
