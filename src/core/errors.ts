@@ -3,6 +3,7 @@
  * so callers decide between "retry with backoff", "dead-letter the input" and "stop and tell the operator"
  * without parsing messages.
  */
+import { redact } from './redact.ts';
 
 /** Where in the flow an error arose. A bounded set, so it can be a metric label. */
 export type Stage =
@@ -45,7 +46,7 @@ export function isRetriable(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
 }
 
-/** A one-line description for logs and CLI output, including the cause chain. */
+/** A one-line description for logs, CLI output and stored errors, including the cause chain; secrets removed (core/redact.ts). */
 export function describeError(err: unknown): string {
   const parts: string[] = [];
   let current: unknown = err;
@@ -55,5 +56,5 @@ export function describeError(err: unknown): string {
     else parts.push(String(current));
     current = current instanceof Error ? current.cause : undefined;
   }
-  return parts.join(' ← ');
+  return redact(parts.join(' ← '));
 }

@@ -2,6 +2,9 @@
  * Structured logging: one line per event, a sentence plus fields. JSON lines when stderr is not a terminal
  * (log shippers read them), a compact human form when it is. Level from `LOG_LEVEL` (debug|info|warn|error).
  */
+import { systemClock, type Clock } from './clock.ts';
+import { redact } from './redact.ts';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
@@ -21,8 +24,9 @@ function parseLevel(value: string | undefined): LogLevel {
 
 export function createLogger(
   base: LogFields = {},
-  options: { level?: LogLevel; write?: (line: string) => void; json?: boolean } = {},
+  options: { level?: LogLevel; write?: (line: string) => void; json?: boolean; clock?: Clock } = {},
 ): Logger {
+  const clock = options.clock ?? systemClock;
   const level = options.level ?? parseLevel(process.env.LOG_LEVEL);
   const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
   const json = options.json ?? !process.stderr.isTTY;
@@ -30,13 +34,14 @@ export function createLogger(
   const emit = (at: LogLevel, msg: string, fields: LogFields = {}) => {
     if (ORDER[at] < ORDER[level]) return;
     const all = { ...base, ...fields };
+    // Redacted as a whole line: a secret in any field, nested or not, or in the message itself.
     if (json) {
-      write(JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...all }));
+      write(redact(JSON.stringify({ time: new Date(clock()).toISOString(), level: at, msg, ...all })));
     } else {
       const extras = Object.entries(all)
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
         .join(' ');
-      write(`${at.padEnd(5)} ${msg}${extras ? '  ' + extras : ''}`);
+      write(redact(`${at.padEnd(5)} ${msg}${extras ? '  ' + extras : ''}`));
     }
   };
 
@@ -45,7 +50,7 @@ export function createLogger(
     info: (msg, fields) => emit('info', msg, fields),
     warn: (msg, fields) => emit('warn', msg, fields),
     error: (msg, fields) => emit('error', msg, fields),
-    child: (fields) => createLogger({ ...base, ...fields }, { level, write, json }),
+    child: (fields) => createLogger({ ...base, ...fields }, { level, write, json, clock }),
   };
 }
 

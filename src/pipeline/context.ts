@@ -8,6 +8,7 @@ import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { createKafka } from '../bus/kafka-client.ts';
 import { ensureTopics } from '../bus/topics.ts';
 import type { AppConfig } from '../config/config.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
 import { PantauError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { checkElasticsearchHealth, createElasticsearchClient } from '../store/elasticsearch-client.ts';
@@ -25,10 +26,12 @@ export interface PipelineContext {
   producer: Producer;
   es: Client;
   logger: Logger;
+  /** "Now" for every stage: classification, indexing and alert times, narrative windows. */
+  clock: Clock;
   close(): Promise<void>;
 }
 
-export async function openContext(config: AppConfig, endpoints: Endpoints, logger: Logger): Promise<PipelineContext> {
+export async function openContext(config: AppConfig, endpoints: Endpoints, logger: Logger, options: { clock?: Clock } = {}): Promise<PipelineContext> {
   const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: config.pipeline.kafka.clientId, logger });
   const es = createElasticsearchClient(endpoints.elasticsearchUrl, config.elasticsearchAuth);
   await checkElasticsearchHealth(es, endpoints.elasticsearchUrl);
@@ -62,6 +65,7 @@ export async function openContext(config: AppConfig, endpoints: Endpoints, logge
     producer,
     es,
     logger,
+    clock: options.clock ?? systemClock,
     close: async () => {
       await producer.disconnect();
       await es.close();

@@ -9,6 +9,7 @@
  * a reader ranks by spread.
  */
 import type { Client, estypes } from '@elastic/elasticsearch';
+import { isoNow, systemClock, type Clock } from '../core/clock.ts';
 import { PantauError } from '../core/errors.ts';
 import { isRetriableStatus } from '../sinks/retry-policy.ts';
 import { elasticsearchError } from './elasticsearch-errors.ts';
@@ -75,7 +76,7 @@ export async function refreshNarrativeReach(
   client: Client,
   prefix: string,
   narrativeIds: Iterable<string>,
-  options: { now?: () => Date } = {},
+  options: { clock?: Clock } = {},
 ): Promise<{ updated: number; single: number }> {
   const ids = [...new Set(narrativeIds)];
   const spread: string[] = [];
@@ -84,7 +85,7 @@ export async function refreshNarrativeReach(
   for (let start = 0; start < spread.length; start += REACH_CHUNK) {
     const buckets = await aggregateReach(client, prefix, spread.slice(start, start + REACH_CHUNK));
     if (buckets.length === 0) continue;
-    const updatedAt = (options.now ?? (() => new Date()))().toISOString();
+    const updatedAt = isoNow(options.clock ?? systemClock);
     let response: estypes.BulkResponse;
     try {
       response = await client.bulk({

@@ -26,6 +26,7 @@
  * month's log index by hand while workers run restarts its `_seq_no`: restart the classify workers then.
  */
 import type { Client, estypes } from '@elastic/elasticsearch';
+import { systemClock, type Clock } from '../core/clock.ts';
 import { PantauError } from '../core/errors.ts';
 import {
   bandKeys,
@@ -138,13 +139,15 @@ export class NarrativeRegistryView {
   private readonly prefix: string;
   private readonly windowMs: number;
   private readonly syncIntervalMs: number;
+  /** "Now" for the window, the sync interval, pruning and the registration time of new narratives. */
+  readonly clock: Clock;
   private readonly bands = new BandIndex();
   private readonly known = new Map<string, Registered>();
   /** Highest `_seq_no` read so far per log index (one shard each, so `_seq_no` orders its documents). */
   private readonly lastSeqNo = new Map<string, number>();
   private lastSyncMs = 0;
   private syncing: Promise<void> | undefined;
-  private lastPruneMs = Date.now();
+  private lastPruneMs: number;
   private static readonly PRUNE_EVERY_MS = 3_600_000;
   private batches = 0;
   /** Log documents re-read on every sync: a refresh can expose a write before one that started earlier. */
@@ -153,11 +156,13 @@ export class NarrativeRegistryView {
   /** Marks this view's log documents: it knows them already and skips them when syncing. */
   readonly instanceId = `view-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 
-  constructor(client: Client, prefix: string, options: { windowMs?: number; syncIntervalMs?: number } = {}) {
+  constructor(client: Client, prefix: string, options: { windowMs?: number; syncIntervalMs?: number; clock?: Clock } = {}) {
     this.client = client;
     this.prefix = prefix;
     this.windowMs = options.windowMs ?? 14 * 86_400_000;
     this.syncIntervalMs = options.syncIntervalMs ?? 1_000;
+    this.clock = options.clock ?? systemClock;
+    this.lastPruneMs = this.clock();
   }
 
   get size(): number {
@@ -166,15 +171,15 @@ export class NarrativeRegistryView {
 
   /** Syncs when the last sync is older than the sync interval. */
   async syncIfDue(): Promise<void> {
-    if (Date.now() - this.lastSyncMs >= this.syncIntervalMs) await this.sync();
-    if (Date.now() - this.lastPruneMs >= NarrativeRegistryView.PRUNE_EVERY_MS) {
+    if (this.clock() - this.lastSyncMs >= this.syncIntervalMs) await this.sync();
+    if (this.clock() - this.lastPruneMs >= NarrativeRegistryView.PRUNE_EVERY_MS) {
       this.prune();
       await this.deleteOldLogs();
     }
   }
 
   /** Deletes the log indices of months that ended before the window. Throws a PantauError (stage `indexing`). */
-  async deleteOldLogs(nowMs = Date.now()): Promise<string[]> {
+  async deleteOldLogs(nowMs = this.clock()): Promise<string[]> {
     const cutoff = nowMs - this.windowMs;
     const firstKept = narrativeLogIndex(this.prefix, cutoff);
     try {
@@ -190,7 +195,7 @@ export class NarrativeRegistryView {
   }
 
   /** Forgets the narratives registered before the window. */
-  prune(nowMs = Date.now()): void {
+  prune(nowMs = this.clock()): void {
     this.lastPruneMs = nowMs;
     const cutoff = nowMs - this.windowMs;
     let dropped = 0;
@@ -215,7 +220,7 @@ export class NarrativeRegistryView {
   }
 
   private async readLog(): Promise<void> {
-    const startedMs = Date.now();
+    const startedMs = this.clock();
     // A day past now too: another worker's clock may already be in the next month.
     for (const index of logIndicesBetween(this.prefix, startedMs - this.windowMs, startedMs + 86_400_000)) await this.readLogIndex(index, startedMs);
     this.lastSyncMs = startedMs;
@@ -336,8 +341,6 @@ export class NarrativeCache {
 export interface AssignOptions {
   /** Answers already known to this worker, so reposts and replays skip the registry. */
   cache?: NarrativeCache;
-  /** Clock for the registration time of new narratives (tests). */
-  now?: () => Date;
   /** Collects the ids of the posts that started a new narrative (their narrative has no other post yet). */
   started?: Set<string>;
 }
@@ -367,7 +370,7 @@ export async function assignNarratives(view: NarrativeRegistryView, posts: reado
   // A deterministic order, so the batch clusters the same way whoever processes it.
   hashed.sort((a, b) => Date.parse(a.post.created_at) - Date.parse(b.post.created_at) || (a.post.id < b.post.id ? -1 : a.post.id > b.post.id ? 1 : 0));
   await view.syncIfDue();
-  const createdAt = (options.now ?? (() => new Date()))().toISOString();
+  const createdAt = new Date(view.clock()).toISOString();
   const fresh: Registered[] = [];
   const freshBands = new BandIndex();
   for (const { post, hash } of hashed) {

@@ -4,6 +4,7 @@
  * threshold unless the pipeline file overrides it.
  */
 import type { Classifier } from '../classifier/index.ts';
+import { isoNow, systemClock, type Clock } from '../core/clock.ts';
 import { PantauError } from '../core/errors.ts';
 import { modelSeconds } from '../core/metrics.ts';
 import { POST_SCHEMA_VERSION, type Alert, type Post, type ScoredPost } from '../core/post.ts';
@@ -14,6 +15,8 @@ export interface ClassifyOptions {
   batchSize: number;
   /** Flags that raise an alert. */
   alertLabels: readonly string[];
+  /** For `classified_at` (default: the system clock). */
+  clock?: Clock;
 }
 
 export function effectiveThresholds(classifier: Classifier, overrides: Record<string, number>): Record<string, number> {
@@ -38,7 +41,7 @@ export async function classifyPosts(posts: Post[], options: ClassifyOptions): Pr
     const timer = modelSeconds.startTimer();
     const results = await options.classifier.classify(chunk.map((p) => p.text));
     timer();
-    const classifiedAt = new Date().toISOString();
+    const classifiedAt = isoNow(options.clock ?? systemClock);
     chunk.forEach((post, i) => {
       const result = results[i]!;
       const scores: Record<string, number> = { ...result.scores };
@@ -66,7 +69,7 @@ export async function classifyPosts(posts: Post[], options: ClassifyOptions): Pr
 }
 
 /** The alert a flagged post raises, or null when none of its flags is an alerting one. */
-export function alertFor(post: ScoredPost, alertLabels: readonly string[]): Alert | null {
+export function alertFor(post: ScoredPost, alertLabels: readonly string[], clock: Clock = systemClock): Alert | null {
   const flags = post.flags.filter((f) => alertLabels.includes(f));
   if (flags.length === 0) return null;
   return {
@@ -84,6 +87,6 @@ export function alertFor(post: ScoredPost, alertLabels: readonly string[]): Aler
     model_version: post.model_version,
     narrative_id: post.narrative_id,
     election_terms: post.relevance?.terms ?? [],
-    raised_at: new Date().toISOString(),
+    raised_at: isoNow(clock),
   };
 }

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePosts } from '../../src/bench/synthetic-posts.ts';
+import { clockFrom, fixedClock } from '../../src/core/clock.ts';
 import { isRetriable, PantauError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';
@@ -14,13 +15,31 @@ const CHAIN =
   'SEBARKAN‼️ Ditemukan 3 truk surat suara yg SUDAH DICOBLOS paslon 02 di gudang KPU Sidomulyo!!! Sumber terpercaya dr orang dalam KPU. Viralkan sblm dihapus!!!';
 const post = (id: string, text: string, createdAt = '2026-11-15T08:00:00+07:00') => ({ id, text, created_at: createdAt });
 
-describe('the narrative registry against the real Elasticsearch', () => {
+const DAY = 86_400_000;
+
+/**
+ * Every test here reads "now" from the clock it is given, never from the machine: the suite runs at today's
+ * time and at fixed instants where calendar arithmetic breaks (the 2nd of a month, when "2 days ago" is last
+ * month; a new year's first minute; the last seconds of a leap day), so it passes on any date.
+ */
+const CLOCKS: Array<[string, number]> = [
+  ['today', Date.now()],
+  ['the 2nd of a month', Date.parse('2026-12-02T10:00:00Z')],
+  ["a new year's first minute", Date.parse('2027-01-01T00:00:30Z')],
+  ['the end of a leap day', Date.parse('2028-02-29T23:59:50Z')],
+];
+
+describe.each(CLOCKS)('the narrative registry against the real Elasticsearch, at %s', (_when, startMs) => {
   let ctx: PipelineContext;
   let prefix: string;
+  // Runs from the chosen instant at the machine's pace (the last case crosses into March while it runs).
+  const clock = clockFrom(startMs);
+  const at = (ms: number) => fixedClock(ms);
   /** A view that syncs on every call: another worker, as up to date as the log allows. */
-  const worker = () => new NarrativeRegistryView(ctx.es, prefix, { syncIntervalMs: 0 });
+  const worker = (c = clock) => new NarrativeRegistryView(ctx.es, prefix, { syncIntervalMs: 0, clock: c });
   const logs = () => `${prefix}-narrative-log-*`;
   const refreshLog = () => ctx.es.indices.refresh({ index: logs() });
+  const logIndices = async () => Object.keys(await ctx.es.indices.get({ index: logs(), allow_no_indices: true, ignore_unavailable: true })).sort();
 
   beforeAll(async () => {
     ctx = await openTestContext(isolatedConfig('narratives'));
@@ -121,15 +140,17 @@ describe('the narrative registry against the real Elasticsearch', () => {
   });
 
   it('forgets narratives registered before its window', async () => {
-    const view = new NarrativeRegistryView(ctx.es, prefix, { windowMs: 86_400_000, syncIntervalMs: 0 });
+    const moving = fixedClock(clock() - 2 * DAY);
+    const view = new NarrativeRegistryView(ctx.es, prefix, { windowMs: DAY, syncIntervalMs: 0, clock: moving });
     const text = 'Video lama kerusuhan 2019 diedarkan lagi seolah-olah terjadi di kantor KPU kabupaten tadi malam';
-    const id = (await assignNarratives(view, [post('wa-95', text)], { now: () => new Date(Date.now() - 2 * 86_400_000) })).get('wa-95')!;
+    const id = (await assignNarratives(view, [post('wa-95', text)])).get('wa-95')!;
     expect(view.get(id)).toBeDefined();
+    moving.set(clock());
     view.prune();
     expect(view.get(id)).toBeUndefined();
     // A worker started now does not read the old registration either.
     await refreshLog();
-    const fresh = new NarrativeRegistryView(ctx.es, prefix, { windowMs: 86_400_000 });
+    const fresh = new NarrativeRegistryView(ctx.es, prefix, { windowMs: DAY, clock });
     await fresh.sync();
     expect(fresh.get(id)).toBeUndefined();
     expect(fresh.size).toBeGreaterThan(0);
@@ -140,17 +161,27 @@ describe('the narrative registry against the real Elasticsearch', () => {
   });
 
   it('keeps one log index per month and deletes the months that ended before the window', async () => {
-    const view = new NarrativeRegistryView(ctx.es, prefix, { windowMs: 86_400_000, syncIntervalMs: 0 });
-    const longAgo = Date.now() - 60 * 86_400_000;
-    await assignNarratives(view, [post('wa-97', 'Pesan berantai lama: kotak suara kardus mudah dibobol, pemilu pasti curang, tolak hasilnya')], { now: () => new Date(longAgo) });
+    const longAgo = clock() - 60 * DAY;
+    // A worker that ran 60 days ago, and one running now.
+    const then = new NarrativeRegistryView(ctx.es, prefix, { windowMs: DAY, syncIntervalMs: 0, clock: at(longAgo) });
+    await assignNarratives(then, [post('wa-97', 'Pesan berantai lama: kotak suara kardus mudah dibobol, pemilu pasti curang, tolak hasilnya')]);
+    const view = new NarrativeRegistryView(ctx.es, prefix, { windowMs: DAY, syncIntervalMs: 0, clock });
     await assignNarratives(view, [post('wa-98', 'Pesan berantai baru: formulir C1 difoto petugas lalu diunggah ke Sirekap supaya bisa dicek warga')]);
     const old = narrativeLogIndex(prefix, longAgo);
-    const current = narrativeLogIndex(prefix, Date.now());
+    const current = narrativeLogIndex(prefix, clock());
     expect(old).not.toBe(current);
-    expect(await ctx.es.indices.exists({ index: old })).toBe(true);
-    expect(await view.deleteOldLogs()).toEqual([old]);
-    expect(await ctx.es.indices.exists({ index: old })).toBe(false);
-    expect(await ctx.es.indices.exists({ index: current })).toBe(true);
+    const before = await logIndices();
+    expect(before).toEqual(expect.arrayContaining([old, current]));
+
+    const deleted = (await view.deleteOldLogs()).sort();
+    // The month of the window's start and every later one stay; every earlier one goes. (Earlier tests
+    // registered up to two days before now: at the start of a month, that month ended before the window too.)
+    const windowStartMonth = narrativeLogIndex(prefix, clock() - DAY);
+    expect(deleted).toContain(old);
+    expect(deleted).toEqual(before.filter((name) => name < windowStartMonth));
+    const after = await logIndices();
+    expect(after).toContain(current);
+    expect(after.every((name) => name >= windowStartMonth)).toBe(true);
     expect(await view.deleteOldLogs()).toEqual([]);
   });
 
@@ -161,29 +192,24 @@ describe('the narrative registry against the real Elasticsearch', () => {
 
   it('gives two workers racing on the same new text one id, and both keep the older registration', async () => {
     const text = 'AWAS!!! Undangan memilih digital dari KPU undangan-tps.apk install untuk cek lokasi TPS anda, wajib bagi semua pemilih';
-    const [a, b] = [worker(), worker()];
-    const t = Date.now();
-    const early = () => new Date(t - 5_000);
-    const late = () => new Date(t);
-    const [ra, rb] = await Promise.all([assignNarratives(a, [post('wa-30', text)], { now: late }), assignNarratives(b, [post('wa-31', text)], { now: early })]);
+    const t = clock();
+    const [a, b] = [worker(at(t)), worker(at(t - 5_000))];
+    const [ra, rb] = await Promise.all([assignNarratives(a, [post('wa-30', text)]), assignNarratives(b, [post('wa-31', text)])]);
     const id = ra.get('wa-30')!;
     expect(rb.get('wa-31')).toBe(id);
     await refreshLog();
     // Each learns of the other's registration; both now hold B's, the older one.
     for (const view of [a, b]) {
       await view.sync();
-      expect(view.get(id)?.createdMs).toBe(early().getTime());
+      expect(view.get(id)?.createdMs).toBe(t - 5_000);
     }
   });
 
   it('converges workers that registered different variants of one message at the same moment on the older', async () => {
     const text = 'Tinta pemilu MENGANDUNG minyak BABI dan zat kimia bikin mandul, sudah dibuktikan di video. Tolak celup jari';
-    const [a, b] = [worker(), worker()];
-    const t = Date.now();
-    const [ra, rb] = await Promise.all([
-      assignNarratives(a, [post('wa-40', text)], { now: () => new Date(t - 1_000) }),
-      assignNarratives(b, [post('wa-41', `${text}, SEBARKAN!!!`)], { now: () => new Date(t) }),
-    ]);
+    const t = clock();
+    const [a, b] = [worker(at(t - 1_000)), worker(at(t))];
+    const [ra, rb] = await Promise.all([assignNarratives(a, [post('wa-40', text)]), assignNarratives(b, [post('wa-41', `${text}, SEBARKAN!!!`)])]);
     // Neither could see the other's registration: two narratives for now (the documented eventual case).
     expect(ra.get('wa-40')).not.toBe(rb.get('wa-41'));
     await refreshLog();

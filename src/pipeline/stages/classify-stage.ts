@@ -51,7 +51,7 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
   const { topics, groups } = pipeline.kafka;
   const prefix = pipeline.elasticsearch.indexPrefix;
   const matcher = createRelevanceMatcher(loadElectionConfig(resolve(ctx.config.pipelineDir, pipeline.relevance.file)));
-  const narratives: Narratives = { cache: new NarrativeCache(), view: new NarrativeRegistryView(ctx.es, prefix, { windowMs: pipeline.narratives.windowDays * 86_400_000 }) };
+  const narratives: Narratives = { cache: new NarrativeCache(), view: new NarrativeRegistryView(ctx.es, prefix, { windowMs: pipeline.narratives.windowDays * 86_400_000, clock: ctx.clock }) };
   const logger = ctx.logger.child({ stage: 'classify' });
   // Read the registry before joining the group: with weeks of narratives the first read takes a while, and
   // inside a batch it would hold up the heartbeats. If Elasticsearch is down, the first batch reads it.
@@ -83,6 +83,7 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
           thresholdOverrides: pipeline.classify.thresholds,
           batchSize: pipeline.classify.batchSize,
           alertLabels: pipeline.alerts.labels,
+          clock: ctx.clock,
         });
       } catch (cause) {
         throw cause instanceof PantauError
@@ -90,7 +91,7 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
           : new PantauError(`classifier failed: ${(cause as Error).message}`, { stage: 'classifying', code: 'model_error', retriable: false, cause });
       }
       const started = await enrich(scored, matcher, narratives);
-      const alerts = scored.map((p) => alertFor(p, pipeline.alerts.labels)).filter((a): a is Alert => a !== null);
+      const alerts = scored.map((p) => alertFor(p, pipeline.alerts.labels, ctx.clock)).filter((a): a is Alert => a !== null);
       await produceAll(
         ctx.producer,
         [
