@@ -5,7 +5,8 @@
  * forever. So requests are cut at a byte budget well under that.
  */
 import type { Message, Producer, TopicMessages } from 'kafkajs';
-import { PantauError, type Stage } from '../core/errors.ts';
+import type { Stage } from '../core/errors.ts';
+import { kafkaError } from './kafka-errors.ts';
 
 /** Bytes of keys + values per produce request; half the broker default leaves room for headers and overhead. */
 export const MAX_REQUEST_BYTES = 512 * 1024;
@@ -39,19 +40,15 @@ export function chunkTopicMessages(topicMessages: TopicMessages[], maxBytes = MA
  * The requests go out together (the producer allows several in flight): one after another, a batch of
  * 1,700 scored posts waited for five round trips, which capped the classify stage. When one fails, the
  * caller retries the whole batch; messages already written are then written again (at-least-once).
- * A failure is a PantauError of `stage`, retriable as KafkaJS judged it (a broker re-election is,
- * a message the broker will never accept is not).
+ * A failure is a PantauError of `stage`, retriable by the Kafka rule (bus/kafka-errors.ts: a broker
+ * re-election or a broker that stayed down through KafkaJS's own retries is, a message the broker will
+ * never accept is not).
  */
 export async function produceAll(producer: Producer, topicMessages: TopicMessages[], stage: Stage): Promise<void> {
   const requests = chunkTopicMessages(topicMessages.filter((t) => t.messages.length > 0));
   try {
     await Promise.all(requests.map((request) => producer.sendBatch({ acks: -1, topicMessages: request })));
   } catch (cause) {
-    throw new PantauError(`Kafka produce failed: ${(cause as Error).message}`, {
-      stage,
-      code: 'kafka_produce',
-      retriable: (cause as { retriable?: boolean }).retriable !== false,
-      cause,
-    });
+    throw kafkaError(stage, 'Kafka produce', cause);
   }
 }

@@ -1,13 +1,28 @@
 /**
  * Creates the pipeline's topics from their definitions (pipelines/*.pipeline.json). Idempotent: existing
- * topics are left as they are (partitions are never shrunk; a larger count in the file is reported).
+ * topics are left as they are. Partition counts are never changed here (shrinking is impossible and growing
+ * moves keys to other partitions, which an operator should decide): a topic whose partition count differs
+ * from the file's is reported in a warning and in the result, with the command that grows it.
  */
 import type { Kafka } from 'kafkajs';
 import type { TopicDefinition } from '../config/pipeline.ts';
-import { PantauError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { kafkaError } from './kafka-errors.ts';
 
-export async function ensureTopics(kafka: Kafka, topics: TopicDefinition[], logger: Logger): Promise<string[]> {
+export interface PartitionMismatch {
+  topic: string;
+  /** What the pipeline file asks for. */
+  configured: number;
+  /** What the cluster has. */
+  actual: number;
+}
+
+export interface EnsureTopicsResult {
+  created: string[];
+  mismatched: PartitionMismatch[];
+}
+
+export async function ensureTopics(kafka: Kafka, topics: TopicDefinition[], logger: Logger): Promise<EnsureTopicsResult> {
   const admin = kafka.admin();
   try {
     await admin.connect();
@@ -25,14 +40,26 @@ export async function ensureTopics(kafka: Kafka, topics: TopicDefinition[], logg
       });
       logger.info('created topics', { topics: missing.map((t) => t.name) });
     }
-    return missing.map((t) => t.name);
+    const present = topics.filter((t) => existing.has(t.name));
+    const mismatched: PartitionMismatch[] = [];
+    if (present.length > 0) {
+      const metadata = await admin.fetchTopicMetadata({ topics: present.map((t) => t.name) });
+      for (const t of present) {
+        const actual = metadata.topics.find((m) => m.name === t.name)?.partitions.length;
+        if (actual !== undefined && actual !== t.partitions) mismatched.push({ topic: t.name, configured: t.partitions, actual });
+      }
+    }
+    for (const m of mismatched) {
+      logger.warn(
+        m.actual < m.configured
+          ? 'topic has fewer partitions than the pipeline file asks for; pantau does not add partitions (keys would move): add them with kafka-topics.sh --alter --partitions if you want the parallelism'
+          : 'topic has more partitions than the pipeline file says; pantau never removes partitions (Kafka cannot): update the pipeline file to match',
+        m as unknown as Record<string, unknown>,
+      );
+    }
+    return { created: missing.map((t) => t.name), mismatched };
   } catch (cause) {
-    throw new PantauError(`cannot create Kafka topics: ${(cause as Error).message}`, {
-      stage: 'services',
-      code: 'kafka_topics',
-      retriable: true,
-      cause,
-    });
+    throw kafkaError('services', 'creating Kafka topics', cause, 'kafka_topics');
   } finally {
     await admin.disconnect();
   }

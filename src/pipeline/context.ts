@@ -6,10 +6,10 @@
 import type { Client } from '@elastic/elasticsearch';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { createKafka } from '../bus/kafka-client.ts';
+import { kafkaError } from '../bus/kafka-errors.ts';
 import { ensureTopics } from '../bus/topics.ts';
 import type { AppConfig } from '../config/config.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
-import { PantauError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { checkElasticsearchHealth, createElasticsearchClient } from '../store/elasticsearch-client.ts';
 import { ensureIndexTemplates } from '../store/index-templates.ts';
@@ -51,12 +51,7 @@ export async function openContext(config: AppConfig, endpoints: Endpoints, logge
   try {
     await producer.connect();
   } catch (cause) {
-    throw new PantauError(`cannot connect to Kafka at ${endpoints.kafkaBrokers.join(',')}: ${(cause as Error).message}`, {
-      stage: 'services',
-      code: 'kafka_unreachable',
-      retriable: true,
-      cause,
-    });
+    throw kafkaError('services', `connecting to Kafka at ${endpoints.kafkaBrokers.join(',')}`, cause, 'kafka_unreachable');
   }
   return {
     config,

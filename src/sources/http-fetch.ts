@@ -5,7 +5,7 @@
  * (timeouts, network errors, 408/429/5xx may succeed later; other 4xx never will).
  */
 import { PantauError } from '../core/errors.ts';
-import { isRetriableStatus } from '../sinks/retry-policy.ts';
+import { isRetriableHttpStatus } from '../core/retry.ts';
 
 export interface FetchOptions {
   timeoutMs: number;
@@ -74,7 +74,7 @@ export async function fetchBody(url: string, options: FetchOptions): Promise<Fet
     await response.body?.cancel().catch(() => {});
     throw new SourceFetchError(`${url} answered ${response.status} ${response.statusText}`, {
       code: statusCode(response.status),
-      retriable: isRetriableStatus(response.status),
+      retriable: isRetriableHttpStatus(response.status),
       status: response.status,
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
     });

@@ -4,7 +4,7 @@
  * server's Retry-After, and stopping at once when the source is being stopped.
  */
 import { isRetriable } from '../core/errors.ts';
-import { backoffMs } from '../sinks/retry-policy.ts';
+import { backoffMs } from '../core/retry.ts';
 
 export interface RetryPolicy {
   /** Attempts in total, the first included. */

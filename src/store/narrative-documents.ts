@@ -11,7 +11,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { isoNow, systemClock, type Clock } from '../core/clock.ts';
 import { PantauError } from '../core/errors.ts';
-import { isRetriableStatus } from '../sinks/retry-policy.ts';
+import { isRetriableHttpStatus } from '../core/retry.ts';
 import { elasticsearchError } from './elasticsearch-errors.ts';
 import { postsAlias } from './index-names.ts';
 
@@ -97,7 +97,7 @@ export async function refreshNarrativeReach(
     const failures = response.items.map((item) => item.update).filter((r) => r?.error);
     updated += response.items.length - failures.length;
     if (failures.length > 0) {
-      const retriable = failures.every((f) => isRetriableStatus(f!.status));
+      const retriable = failures.every((f) => isRetriableHttpStatus(f!.status));
       const first = failures[0]!;
       throw new PantauError(`${failures.length} narrative reach updates failed: ${first.status} ${first.error?.type}: ${first.error?.reason ?? ''}`, {
         stage: 'indexing',
