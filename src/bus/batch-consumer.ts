@@ -5,6 +5,9 @@
  *   dead-lettered) or throw;
  * - offsets are committed only after the handler resolved, so a crash replays the batch (at-least-once;
  *   the sinks are idempotent, which makes it effectively-once);
+ * - the consumer heartbeats while the handler runs (KafkaJS sends heartbeats only when asked to): a sink
+ *   that takes longer than the session timeout (a webhook receiver that hangs) never costs the consumer
+ *   its group membership, which would have the batch redone by another member;
  * - a retriable error (sink slow or down) retries the same batch with capped exponential backoff while
  *   heartbeating: consumption of that partition waits instead of buffering (backpressure);
  * - a non-retriable error stops the consumer: it is a bug or a misconfiguration, not bad input.
@@ -17,6 +20,8 @@ import { stageBatchSeconds, stageErrors } from '../core/metrics.ts';
 export interface BatchContext {
   topic: string;
   partition: number;
+  /** False once the consumer is stopping or the partition went to another member: finish up, don't start new work. */
+  isRunning: () => boolean;
 }
 
 export type BatchHandler = (messages: KafkaMessage[], context: BatchContext) => Promise<void>;
@@ -55,12 +60,8 @@ export async function startBatchConsumer(options: BatchConsumerOptions): Promise
   const retryBaseMs = options.retryBaseMs ?? 250;
   const retryMaxMs = options.retryMaxMs ?? 10_000;
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
-  const consumer = kafka.consumer({
-    groupId,
-    sessionTimeout,
-    heartbeatInterval: Math.max(1_000, Math.floor(sessionTimeout / 10)),
-    retry: { retries: 10 },
-  });
+  const heartbeatInterval = Math.max(1_000, Math.floor(sessionTimeout / 10));
+  const consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval, retry: { retries: 10 } });
   const log = logger.child({ group: groupId, topic });
 
   consumer.on(consumer.events.CRASH, (event) => {
@@ -76,13 +77,16 @@ export async function startBatchConsumer(options: BatchConsumerOptions): Promise
     partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
-      const context = { topic: batch.topic, partition: batch.partition };
+      const context: BatchContext = { topic: batch.topic, partition: batch.partition, isRunning: () => isRunning() && !isStale() };
       if (batch.messages.length === 0) return;
       const timer = stageBatchSeconds.startTimer({ stage: options.stage });
       for (let attempt = 1; ; attempt++) {
         if (!isRunning() || isStale()) return; // rebalanced away or stopping: the next owner replays it
+        // A failed heartbeat here (the group is rebalancing) is not lost: the commit after the handler meets
+        // the same state and KafkaJS rejoins then.
+        const keepAlive = setInterval(() => void heartbeat().catch(() => {}), heartbeatInterval);
         try {
-          await handler(batch.messages, context);
+          await handler(batch.messages, context).finally(() => clearInterval(keepAlive));
           break;
         } catch (error) {
           stageErrors.inc({

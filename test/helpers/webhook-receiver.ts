@@ -8,15 +8,25 @@ export interface WebhookReceiver {
   calls: Array<{ alert: Alert; idempotencyKey: string | undefined }>;
   /** Status codes to answer with, one per call, before answering 204. */
   failures: number[];
+  /** While above 0, every request is held this long before it is answered (a receiver that hangs). */
+  hangMs: number;
+  /** Requests received, answered or not. */
+  requests: number;
   close(): Promise<void>;
 }
 
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
-  const receiver: WebhookReceiver = { url: '', calls: [], failures: [], close: async () => {} };
+export async function startWebhookReceiver(path = '/hooks/pantau'): Promise<WebhookReceiver> {
+  const receiver: WebhookReceiver = { url: '', calls: [], failures: [], hangMs: 0, requests: 0, close: async () => {} };
   const server: Server = createServer((req, res) => {
+    receiver.requests++;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (receiver.hangMs > 0) {
+        const timer = setTimeout(() => res.writeHead(204).end(), receiver.hangMs);
+        res.once('close', () => clearTimeout(timer));
+        return;
+      }
       const failure = receiver.failures.shift();
       if (failure !== undefined) {
         res.writeHead(failure).end();
@@ -29,7 +39,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  receiver.url = `http://127.0.0.1:${port}/hooks/pantau`;
-  receiver.close = () => new Promise<void>((r) => server.close(() => r()));
+  receiver.url = `http://127.0.0.1:${port}${path}`;
+  receiver.close = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
   return receiver;
 }

@@ -3,9 +3,11 @@ import { silentLogger } from '../../src/core/log.ts';
 import type { Alert } from '../../src/core/post.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';
 import { alertsIndex } from '../../src/store/index-names.ts';
-import { routeAlerts, type RouteOptions } from '../../src/transforms/route-alerts.ts';
+import { routeAlerts, type RouteOptions } from '../../src/sinks/alert-router.ts';
 import { isRetriable } from '../../src/core/errors.ts';
-import { cleanUp, isolatedConfig, openTestContext } from '../helpers/cluster.ts';
+import type { RunningConsumer } from '../../src/bus/batch-consumer.ts';
+import { startAlertsStage } from '../../src/pipeline/stages/alerts-stage.ts';
+import { cleanUp, isolatedConfig, openTestContext, waitFor } from '../helpers/cluster.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
 
 const alert = (postId: string): Alert => ({
@@ -93,5 +95,59 @@ describe('alert routing against the real alerts ledger', () => {
   it('records alerts as not_sent when no webhook is configured', async () => {
     expect(await routeAlerts([alert('wa-7')], { ...options, webhookUrl: undefined })).toEqual(['not_sent']);
     expect((await status('wa-7')).status).toBe('not_sent');
+  });
+});
+
+describe('a webhook receiver that hangs does not cost the alerts consumer its group membership', () => {
+  let ctx: PipelineContext;
+  let receiver: WebhookReceiver;
+  let stage: RunningConsumer | undefined;
+
+  beforeAll(async () => {
+    const config = isolatedConfig('alerts-hang');
+    // Each delivery attempt waits the full timeout; three of them outlast the session timeout.
+    config.pipeline.kafka.sessionTimeoutMs = 8_000;
+    config.pipeline.alerts.webhookTimeoutMs = 4_000;
+    config.pipeline.alerts.maxAttempts = 3;
+    ctx = await openTestContext(config);
+    receiver = await startWebhookReceiver();
+    receiver.hangMs = 60_000;
+  });
+
+  afterAll(async () => {
+    await stage?.stop();
+    await receiver?.close();
+    if (ctx) {
+      await cleanUp(ctx);
+      await ctx.close();
+    }
+  });
+
+  it('heartbeats while deliveries time out, then delivers the alert once when the receiver answers again', async () => {
+    const counters = { classified: 0, flagged: 0, indexed: 0, alerts: 0, deadLettered: 0 };
+    stage = await startAlertsStage({ ctx, counters }, receiver.url);
+    const joins: string[] = [];
+    stage.consumer.on(stage.consumer.events.GROUP_JOIN, (e) => void joins.push(e.payload.memberId));
+    const { groups, topics } = ctx.config.pipeline.kafka;
+    const members = async () => {
+      const group = await stage!.consumer.describeGroup();
+      return group.state === 'Stable' && group.members.length === 1 ? group.members.map((m) => m.memberId) : undefined;
+    };
+    const [member] = await waitFor('the alerts consumer in its group', members);
+    const joinsBefore = joins.length;
+
+    await ctx.producer.send({ topic: topics.alerts.name, messages: [{ key: 'wa-hang', value: JSON.stringify(alert('wa-hang')) }] });
+    // The receiver hangs (each request held 60 s; each attempt gives up after 4 s) for 3 session timeouts.
+    await waitFor('the first delivery attempts', async () => (receiver.requests >= 3 ? true : undefined), 60_000);
+    await new Promise((r) => setTimeout(r, 24_000 - 3 * 4_000));
+    receiver.hangMs = 0;
+    await waitFor('the alert delivered', async () => (receiver.calls.some((c) => c.alert.post_id === 'wa-hang') ? true : undefined), 60_000);
+
+    expect(receiver.requests).toBeGreaterThan(3);
+    expect(joins.length - joinsBefore, `rejoined the group ${joins.length - joinsBefore} times (group ${groups.alerts})`).toBe(0);
+    expect(await members()).toEqual([member]);
+    expect(receiver.calls.filter((c) => c.alert.post_id === 'wa-hang')).toHaveLength(1);
+    const ledger = await ctx.es.get<{ status: string }>({ index: alertsIndex(ctx.config.pipeline.elasticsearch.indexPrefix), id: 'wa-hang' });
+    expect(ledger._source!.status).toBe('delivered');
   });
 });

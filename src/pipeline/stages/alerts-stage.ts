@@ -1,9 +1,9 @@
-/** alerts → webhook. Each alert is delivered once, with the alerts index as the ledger (see route-alerts). */
+/** alerts → webhook. Each alert is delivered once, with the alerts index as the ledger (see sinks/alert-router.ts). */
 import { startBatchConsumer, type RunningConsumer } from '../../bus/batch-consumer.ts';
 import { sendDeadLetters, type DeadLetter } from '../../bus/dead-letter.ts';
 import { stageMessages } from '../../core/metrics.ts';
 import type { Alert } from '../../core/post.ts';
-import { routeAlerts } from '../../transforms/route-alerts.ts';
+import { routeAlerts } from '../../sinks/alert-router.ts';
 import { consumerSettings, letterFor, type StageDeps } from './stage.ts';
 
 export async function startAlertsStage(deps: StageDeps, webhookUrl: string | undefined): Promise<RunningConsumer> {
@@ -38,12 +38,14 @@ export async function startAlertsStage(deps: StageDeps, webhookUrl: string | und
         maxAttempts: pipeline.alerts.maxAttempts,
         retryBaseMs: pipeline.alerts.retryBaseMs,
         logger: log,
+        clock: ctx.clock,
+        isRunning: c.isRunning,
       });
       const count = (r: string) => results.filter((x) => x === r).length;
       if (results.length > 0) {
         log.info('alerts routed', { delivered: count('delivered'), recorded: count('not_sent'), refused: count('failed'), duplicates: count('duplicate') });
       }
-      await sendDeadLetters(ctx.producer, topics.deadLetter.name, letters, 'alerting');
+      await sendDeadLetters(ctx.producer, topics.deadLetter.name, letters, 'alerting', ctx.clock);
       counters.alerts += count('delivered') + count('not_sent');
       counters.deadLettered += letters.length;
       for (const outcome of ['delivered', 'not_sent', 'failed', 'duplicate']) stageMessages.inc({ stage: 'alerts', outcome }, count(outcome));
