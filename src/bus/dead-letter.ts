@@ -3,6 +3,7 @@
  * reason in headers, so an operator can inspect, fix and replay it. Nothing is dropped silently.
  */
 import type { IHeaders, Producer } from 'kafkajs';
+import { isoNow, systemClock, type Clock } from '../core/clock.ts';
 import type { Stage } from '../core/errors.ts';
 import { produceAll } from './produce.ts';
 
@@ -12,7 +13,9 @@ export type DeadLetterReason =
   | 'malformed_json'
   | 'schema_mismatch'
   | 'oversized'
-  | 'rejected_by_index';
+  | 'rejected_by_index'
+  /** Elasticsearch answered 5xx for the document on every attempt (index.maxAttempts). */
+  | 'index_retries_exhausted';
 
 export interface DeadLetter {
   reason: DeadLetterReason;
@@ -26,12 +29,12 @@ export interface DeadLetter {
   source?: string;
 }
 
-export function deadLetterHeaders(letter: DeadLetter): IHeaders {
+export function deadLetterHeaders(letter: DeadLetter, clock: Clock = systemClock): IHeaders {
   const headers: IHeaders = {
     'pantau-reason': letter.reason,
     'pantau-detail': letter.detail.slice(0, 2000),
     'pantau-stage': letter.stage,
-    'pantau-failed-at': new Date().toISOString(),
+    'pantau-failed-at': isoNow(clock),
   };
   if (letter.origin) {
     headers['pantau-origin-topic'] = letter.origin.topic;
@@ -43,7 +46,7 @@ export function deadLetterHeaders(letter: DeadLetter): IHeaders {
 }
 
 /** Sends dead letters; resolves once the broker has acknowledged all of them (acks from all replicas). */
-export async function sendDeadLetters(producer: Producer, topic: string, letters: DeadLetter[], stage: Stage = 'receiving'): Promise<void> {
+export async function sendDeadLetters(producer: Producer, topic: string, letters: DeadLetter[], stage: Stage = 'receiving', clock: Clock = systemClock): Promise<void> {
   if (letters.length === 0) return;
-  await produceAll(producer, [{ topic, messages: letters.map((l) => ({ key: l.key, value: l.value, headers: deadLetterHeaders(l) })) }], stage);
+  await produceAll(producer, [{ topic, messages: letters.map((l) => ({ key: l.key, value: l.value, headers: deadLetterHeaders(l, clock) })) }], stage);
 }

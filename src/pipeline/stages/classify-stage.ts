@@ -103,7 +103,7 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
         ],
         'classifying',
       );
-      await sendDeadLetters(ctx.producer, topics.deadLetter.name, letters, 'classifying');
+      await sendDeadLetters(ctx.producer, topics.deadLetter.name, letters, 'classifying', ctx.clock);
       const flagged = scored.filter((p) => p.flagged).length;
       counters.classified += scored.length;
       counters.flagged += flagged;

@@ -45,13 +45,14 @@ export async function startIndexStage(deps: StageDeps, reach: ReachRefresher): P
         prefix: pipeline.elasticsearch.indexPrefix,
         maxAttempts: pipeline.index.maxAttempts,
         retryBaseMs: pipeline.index.retryBaseMs,
+        clock: ctx.clock,
       });
       const rejected = new Set(rejections.map((r) => r.post));
       // A post that started its narrative is that narrative's only post so far: nothing has spread, and
       // recomputing the reach of every such singleton cost more than the reach of all the others.
       reach.touched(posts.filter((p) => !rejected.has(p) && bySource.get(p)!.headers?.[NARRATIVE_STARTED_HEADER] === undefined).map((p) => p.narrative_id));
-      for (const r of rejections) letters.push(letterFor(bySource.get(r.post)!, c, 'indexing', 'rejected_by_index', `${r.status} ${r.reason}`));
-      await sendDeadLetters(ctx.producer, topics.deadLetter.name, letters, 'indexing');
+      for (const r of rejections) letters.push(letterFor(bySource.get(r.post)!, c, 'indexing', r.code, `${r.status} ${r.reason}`));
+      await sendDeadLetters(ctx.producer, topics.deadLetter.name, letters, 'indexing', ctx.clock);
       counters.indexed += posts.length - rejections.length;
       counters.deadLettered += letters.length;
       stageMessages.inc({ stage: 'index', outcome: 'indexed' }, posts.length - rejections.length);
