@@ -1,18 +1,31 @@
 /**
  * The HTTP side for people: the review list of flagged posts, the dashboard's data, and the dashboard page
- * itself (dashboards/overview.html). Read-only over Elasticsearch; plain node:http, since four routes need
- * no framework.
+ * itself (dashboards/overview.html with its script and style sheet). Read-only over Elasticsearch; plain
+ * node:http behind the shared guards of http-guard.ts (no request can crash or hold the server).
+ *
+ *   GET /                      the page (text/html, with a strict Content-Security-Policy)
+ *   GET /overview.js, .css     its script and style sheet (only these files are served)
+ *   GET /api/flagged           ?label=&page=&size=   flagged posts, newest first
+ *   GET /api/dashboard/daily   ?from=&to=            counts per day (Asia/Jakarta); default: the 30 days to today
+ *   GET /metrics, /healthz
+ *
+ * Errors: 400 {error: "<what is wrong>"} for bad parameters or an unparseable target, 404, 405, 502 {error}
+ * when Elasticsearch failed, 500 {error} for anything else; 5xx bodies never carry the cause (it is logged).
+ * Every answer has `X-Content-Type-Options: nosniff`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import type { Client } from '@elastic/elasticsearch';
+import { errors as esErrors, type Client } from '@elastic/elasticsearch';
+import { systemClock, type Clock } from '../core/clock.ts';
 import { PROJECT_ROOT } from '../core/paths.ts';
 import { describeError, PantauError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { registry } from '../core/metrics.ts';
 import { dailyCounts, listFlagged } from '../store/queries.ts';
+import { addDays, daysBetween, isCalendarDay, today } from './dates.ts';
+import { createGuardedServer, type HttpLimits } from './http-guard.ts';
 
 export interface ApiOptions {
   es: Client;
@@ -21,12 +34,38 @@ export interface ApiOptions {
   logger: Logger;
   /** Reports Kafka / Elasticsearch reachability for /healthz. */
   health?: () => Promise<Record<string, string>>;
-  dashboardFile?: string;
+  /** Folder of overview.html, overview.js and overview.css (default: dashboards/ of the project). */
+  dashboardDir?: string;
+  /** "Now", for the default range of the dashboard (the 30 days up to today in Asia/Jakarta). */
+  clock?: Clock;
+  /** Header, request and keep-alive timeouts (defaults in http-guard.ts). */
+  limits?: HttpLimits;
 }
 
-export const DEFAULT_DASHBOARD_FILE = resolve(PROJECT_ROOT, 'dashboards/overview.html');
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+export const DEFAULT_DASHBOARD_DIR = resolve(PROJECT_ROOT, 'dashboards');
 const MAX_PAGE_SIZE = 200;
+const DEFAULT_DAYS = 30;
+const MAX_RANGE_DAYS = 366;
+
+/** The page's Content-Security-Policy: its own script, style and API only; no inline code, no framing. */
+export const DASHBOARD_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const HTML_HEADERS = {
+  'content-security-policy': DASHBOARD_CSP,
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+/** The only files served from the dashboard folder, by path. Nothing of the request names a file. */
+const STATIC_FILES: Record<string, { file: string; type: string; headers?: Record<string, string> }> = {
+  '/': { file: 'overview.html', type: 'text/html; charset=utf-8', headers: HTML_HEADERS },
+  '/overview.js': { file: 'overview.js', type: 'text/javascript; charset=utf-8' },
+  '/overview.css': { file: 'overview.css', type: 'text/css; charset=utf-8' },
+};
+
+/** What a client sees when Elasticsearch failed; the cause goes to the log only. */
+export const UPSTREAM_ERROR_MESSAGE = 'could not read from Elasticsearch; try again shortly';
 
 class BadRequest extends PantauError {
   constructor(message: string) {
@@ -38,7 +77,7 @@ function intParam(params: URLSearchParams, name: string, fallback: number, min: 
   const raw = params.get(name);
   if (raw === null) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
+  if (!/^\d+$/.test(raw) || !Number.isInteger(value) || value < min || value > max) {
     throw new BadRequest(`parameter "${name}" must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
@@ -46,28 +85,24 @@ function intParam(params: URLSearchParams, name: string, fallback: number, min: 
 
 function dateParam(params: URLSearchParams, name: string, fallback: string): string {
   const raw = params.get(name) ?? fallback;
-  if (!DATE.test(raw) || Number.isNaN(Date.parse(raw))) throw new BadRequest(`parameter "${name}" must be a date YYYY-MM-DD, got "${raw}"`);
+  if (!isCalendarDay(raw)) throw new BadRequest(`parameter "${name}" must be a calendar date YYYY-MM-DD, got "${raw}"`);
   return raw;
 }
 
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(text)), ...headers });
   res.end(text);
 }
 
+type Route = (params: URLSearchParams, res: ServerResponse, req: IncomingMessage) => Promise<void>;
+
 export function createApiServer(options: ApiOptions): Server {
   const { es, prefix, logger } = options;
-  const dashboardFile = options.dashboardFile ?? DEFAULT_DASHBOARD_FILE;
+  const dashboardDir = options.dashboardDir ?? DEFAULT_DASHBOARD_DIR;
+  const clock = options.clock ?? systemClock;
 
-  const routes: Record<string, (params: URLSearchParams, res: ServerResponse) => Promise<void>> = {
-    '/': async (_params, res) => {
-      const html = await readFile(dashboardFile, 'utf8');
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(html);
-    },
+  const routes: Record<string, Route> = {
     '/api/flagged': async (params, res) => {
       const label = params.get('label') ?? undefined;
       if (label !== undefined && !options.labels.includes(label)) {
@@ -79,16 +114,16 @@ export function createApiServer(options: ApiOptions): Server {
       sendJson(res, 200, await listFlagged(es, prefix, { page, size, label }));
     },
     '/api/dashboard/daily': async (params, res) => {
-      const today = new Date();
-      const to = dateParam(params, 'to', isoDay(today));
-      const from = dateParam(params, 'from', isoDay(new Date(Date.parse(to) - 29 * 86_400_000)));
+      const to = dateParam(params, 'to', today(clock));
+      const from = dateParam(params, 'from', addDays(to, -(DEFAULT_DAYS - 1)));
       if (from > to) throw new BadRequest('"from" must not be after "to"');
-      if (Date.parse(to) - Date.parse(from) > 366 * 86_400_000) throw new BadRequest('the range may span at most 366 days');
+      if (daysBetween(from, to) > MAX_RANGE_DAYS) throw new BadRequest(`the range may span at most ${MAX_RANGE_DAYS} days`);
       sendJson(res, 200, await dailyCounts(es, prefix, { from, to, labels: options.labels }));
     },
     '/metrics': async (_params, res) => {
+      const text = await registry.metrics();
       res.writeHead(200, { 'content-type': registry.contentType });
-      res.end(await registry.metrics());
+      res.end(text);
     },
     '/healthz': async (_params, res) => {
       const checks = options.health ? await options.health() : {};
@@ -96,21 +131,32 @@ export function createApiServer(options: ApiOptions): Server {
       sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'degraded', checks });
     },
   };
+  for (const [path, { file, type, headers }] of Object.entries(STATIC_FILES)) {
+    routes[path] = async (_params, res) => {
+      const body = await readFile(resolve(dashboardDir, file));
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'content-length': String(body.length), ...headers });
+      res.end(body);
+    };
+  }
 
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = routes[url.pathname];
-    if (!route) return sendJson(res, 404, { error: `no such path: ${url.pathname}` });
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('allow', 'GET, HEAD');
-      return sendJson(res, 405, { error: `${req.method} is not allowed here` });
-    }
-    route(url.searchParams, res).catch((error: unknown) => {
-      if (error instanceof BadRequest) return sendJson(res, 400, { error: error.message });
-      logger.error('request failed', { path: url.pathname, error: describeError(error) });
-      sendJson(res, 502, { error: 'Elasticsearch did not answer; try again shortly', detail: describeError(error) });
-    });
-  });
+  return createGuardedServer(
+    async (req, res, { pathname, searchParams }) => {
+      const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
+      if (!route) return sendJson(res, 404, { error: `no such path: ${pathname}` });
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        return sendJson(res, 405, { error: `${req.method} is not allowed here` }, { allow: 'GET, HEAD' });
+      }
+      try {
+        await route(searchParams, res, req);
+      } catch (error) {
+        if (error instanceof BadRequest) return sendJson(res, 400, { error: error.message });
+        if (!(error instanceof esErrors.ElasticsearchClientError)) throw error; // the guard answers 500 and logs it
+        logger.error('Elasticsearch request failed', { path: pathname, error: describeError(error) });
+        sendJson(res, 502, { error: UPSTREAM_ERROR_MESSAGE });
+      }
+    },
+    { logger, limits: options.limits, errorBody: (_status, _code, message) => ({ error: message }) },
+  );
 }
 
 /** Starts listening; resolves with the bound address (port 0 picks a free one). */

@@ -22,7 +22,8 @@ export const postSchema = z
     platform: z.string().min(1).max(40),
     author: z.string().max(200).nullable().default(null),
     text: z.string().min(1).max(20_000),
-    url: z.url().nullable().default(null),
+    /** Link to the post; only http(s): a `javascript:` or `data:` URL would run in whoever opens it. */
+    url: z.url({ protocol: /^https?$/, message: 'url must be an http(s) URL' }).nullable().default(null),
     created_at: z.iso.datetime({ offset: true }),
     /** BPS province (2 digits) or regency (4 digits) code, when known. */
     region: z

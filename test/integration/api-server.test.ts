@@ -1,0 +1,190 @@
+/**
+ * The dashboard API server against the real Elasticsearch: security headers on every answer, the page and
+ * its two static files, calendar-date validation, "today" in Asia/Jakarta from an injected clock, and 5xx
+ * answers that say nothing of the backend.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@elastic/elasticsearch';
+import { createApiServer, listen } from '../../src/api/server.ts';
+import { fixedClock } from '../../src/core/clock.ts';
+import { createLogger, silentLogger } from '../../src/core/log.ts';
+import type { PipelineContext } from '../../src/pipeline/context.ts';
+import { postsIndexFor } from '../../src/store/index-names.ts';
+import { cleanUp, isolatedConfig, openTestContext } from '../helpers/cluster.ts';
+
+const LABELS = ['hate_speech', 'abusive', 'sara', 'hoax'];
+
+async function start(server: Server): Promise<{ base: string; close: () => Promise<void> }> {
+  const address: AddressInfo = await listen(server, '127.0.0.1', 0);
+  return {
+    base: `http://127.0.0.1:${address.port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+describe('dashboard API server', () => {
+  let ctx: PipelineContext;
+  let prefix: string;
+  let api: { base: string; close: () => Promise<void> };
+  // 01:30 WIB on 1 April 2026 is still 31 March in UTC: "today" must be the Jakarta day.
+  const clock = fixedClock('2026-03-31T18:30:00Z');
+
+  beforeAll(async () => {
+    const config = isolatedConfig('api');
+    prefix = config.pipeline.elasticsearch.indexPrefix;
+    ctx = await openTestContext(config);
+    const createdAt = '2026-03-20T10:00:00+07:00';
+    await ctx.es.index({
+      index: postsIndexFor(prefix, createdAt),
+      id: 'uji-api-1',
+      refresh: true,
+      document: {
+        id: 'uji-api-1',
+        schema_version: 1,
+        platform: 'x',
+        text: 'Surat suara sudah dicoblos sebelum hari pemungutan',
+        url: 'javascript:alert(1)',
+        created_at: createdAt,
+        scores: { hoax: 0.9 },
+        flags: ['hoax'],
+        flagged: true,
+      },
+    });
+    api = await start(createApiServer({ es: ctx.es, prefix, labels: LABELS, logger: silentLogger, clock }));
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    if (ctx) {
+      await cleanUp(ctx);
+      await ctx.close();
+    }
+  });
+
+  it('serves the page with a strict Content-Security-Policy, and its script and style sheet', async () => {
+    const page = await fetch(`${api.base}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    const html = await page.text();
+    // Nothing inline that the policy would block: no inline script or style, no style attributes.
+    expect(html).toContain('<script src="/overview.js" defer></script>');
+    expect(html).toContain('<link rel="stylesheet" href="/overview.css">');
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
+
+    const script = await fetch(`${api.base}/overview.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(script.headers.get('x-content-type-options')).toBe('nosniff');
+    const js = await script.text();
+    expect(js).toContain('dailyApi');
+    expect(js).not.toMatch(/style=/);
+
+    const style = await fetch(`${api.base}/overview.css`);
+    expect(style.status).toBe(200);
+    expect(style.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect(style.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await style.text()).toContain('.tag-hoax');
+  });
+
+  it('serves only its allow-listed files, whatever the path says', async () => {
+    for (const path of ['/overview.html', '/dashboards/overview.js', '/../package.json', '/%2e%2e/package.json', '/overview.js/', '/README.md']) {
+      const res = await fetch(`${api.base}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+    }
+  });
+
+  it('puts nosniff on every answer: data, errors, metrics, health', async () => {
+    for (const [path, status] of [
+      ['/api/flagged', 200],
+      ['/api/dashboard/daily', 200],
+      ['/api/flagged?size=0', 400],
+      ['/nope', 404],
+      ['/metrics', 200],
+      ['/healthz', 200],
+      ['/%zz', 400],
+    ] as const) {
+      const res = await fetch(`${api.base}${path}`);
+      expect(res.status, path).toBe(status);
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      await res.arrayBuffer();
+    }
+    const post = await fetch(`${api.base}/api/flagged`, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('refuses impossible calendar dates with 400 and a clear message', async () => {
+    for (const query of ['from=2026-02-30', 'to=2026-13-01', 'from=2025-02-29&to=2025-03-10', 'to=2026-04-31', 'from=2026-00-10', 'from=2026-2-3', 'to=tomorrow']) {
+      const res = await fetch(`${api.base}/api/dashboard/daily?${query}`);
+      const body = (await res.json()) as { error: string; detail?: unknown };
+      expect(res.status, query).toBe(400);
+      expect(body.error, query).toMatch(/^parameter "(from|to)" must be a calendar date YYYY-MM-DD, got "/);
+      expect(body.detail, query).toBeUndefined();
+    }
+    // A leap day that exists is a day like any other.
+    const leap = await fetch(`${api.base}/api/dashboard/daily?from=2028-02-29&to=2028-03-01`);
+    expect(leap.status).toBe(200);
+    expect(((await leap.json()) as { days: unknown[] }).days).toHaveLength(2);
+  });
+
+  it('takes "today" from its clock, in Asia/Jakarta: the default range is the 30 days up to it', async () => {
+    const res = await fetch(`${api.base}/api/dashboard/daily`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { timeZone: string; days: Array<{ date: string; total: number; flagged: number; labels: Record<string, number> }> };
+    expect(body.timeZone).toBe('Asia/Jakarta');
+    expect(body.days).toHaveLength(30);
+    expect(body.days[0]!.date).toBe('2026-03-03');
+    expect(body.days[29]!.date).toBe('2026-04-01');
+    expect(body.days.find((d) => d.date === '2026-03-20')).toMatchObject({ total: 1, flagged: 1, labels: { hoax: 1 } });
+
+    clock.set('2026-03-31T16:59:59Z'); // 23:59:59 WIB: still 31 March in Jakarta
+    const before = (await (await fetch(`${api.base}/api/dashboard/daily`)).json()) as { days: Array<{ date: string }> };
+    expect(before.days.at(-1)!.date).toBe('2026-03-31');
+    clock.set('2026-03-31T18:30:00Z');
+  });
+
+  it('answers 502 without backend details when Elasticsearch fails, and logs the cause', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({}, { level: 'error', json: true, write: (line) => lines.push(line) });
+    // A real client pointed at a port where nothing listens (no retries, to keep the test short).
+    const es = new Client({ node: 'http://127.0.0.1:9', maxRetries: 0, requestTimeout: 2000 });
+    const down = await start(createApiServer({ es, prefix, labels: LABELS, logger, clock }));
+    try {
+      for (const path of ['/api/flagged', '/api/dashboard/daily?from=2026-03-01&to=2026-03-02']) {
+        const res = await fetch(`${down.base}${path}`);
+        expect(res.status, path).toBe(502);
+        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+        const body = (await res.json()) as Record<string, unknown>;
+        expect(Object.keys(body), path).toEqual(['error']);
+        expect(body.error, path).toBe('could not read from Elasticsearch; try again shortly');
+      }
+      expect(lines).toHaveLength(2);
+      const logged = JSON.parse(lines[0]!) as { level: string; msg: string; path: string; error: string };
+      expect(logged).toMatchObject({ level: 'error', msg: 'Elasticsearch request failed', path: '/api/flagged' });
+      expect(logged.error.length).toBeGreaterThan(0);
+    } finally {
+      await down.close();
+      await es.close();
+    }
+  });
+
+  it('answers 400 to a request target it cannot parse, without crashing', async () => {
+    const res = await fetch(`${api.base}/api/flagged?label=%E0%A4%A`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(/percent-encoding/);
+  });
+});
