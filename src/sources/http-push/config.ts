@@ -12,7 +12,10 @@ export const httpPushSourceSchema = z
     port: z.number().int().min(0).max(65535),
     /** Path that takes POSTed batches. */
     path: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'a URL path such as /ingest').default('/ingest'),
-    /** HMAC-SHA256 key that senders sign the raw body with. Prefer `secretEnv`: the pipeline file is not a vault. */
+    /**
+     * HMAC-SHA256 key that senders sign `<X-Pantau-Timestamp>.<raw body>` with. Prefer `secretEnv`: the
+     * pipeline file is not a vault.
+     */
     secret: z.string().min(32, 'at least 32 characters').optional(),
     /** Environment variable holding the HMAC key (at least 32 characters). */
     secretEnv: envVarSchema.optional(),
@@ -22,6 +25,13 @@ export const httpPushSourceSchema = z
     retryAfterSeconds: z.number().int().min(1).max(3600).default(5),
     /** A request (headers and body) must arrive within this; slower ones get 408. */
     requestTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+    /** The request line and headers must arrive within this (at most requestTimeoutMs); slower ones get 408. */
+    headersTimeoutMs: z.number().int().min(1000).max(600_000).default(10_000),
+    /**
+     * How far X-Pantau-Timestamp may be from this server's clock, either way, in seconds. Older (or later)
+     * requests are refused with 401 `stale_timestamp`, so a captured request cannot be replayed later.
+     */
+    maxClockSkewSeconds: z.number().int().min(1).max(86_400).default(300),
   })
   .strict()
   .refine((c) => (c.secret === undefined) !== (c.secretEnv === undefined), {
