@@ -83,23 +83,46 @@ async function openRuntime(logger: Logger, withClassifier: boolean): Promise<Run
   return { config, ctx, logger, ...(classifier ? { classifier } : {}) };
 }
 
-/** Runs `stop` once on SIGINT/SIGTERM, then exits. */
-function onShutdown(stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = (signal: string) => {
-    if (stopping) return;
+/** Set once a signal started the stop: errors of work cut short by it are not failures of the command. */
+let stopping = false;
+
+/** A second signal within this long after the first is the same request delivered twice, not "hurry up". */
+const DUPLICATE_SIGNAL_MS = 2_000;
+
+/**
+ * Runs `stop` once on SIGINT/SIGTERM, prints one "stopped" line and exits 0 (1 if stopping failed).
+ *
+ * The same signal often arrives twice: Ctrl-C signals the whole process group, so `npm start` (which
+ * forwards what it gets) and this process both receive it. Those duplicates are ignored, so the batch in
+ * flight is still finished and committed. A signal that comes later, while the stop is still under way,
+ * is an operator insisting: the process exits at once with 130 / 143 (nothing is lost: what was not
+ * committed is read again at the next start).
+ */
+function onShutdown(what: string, stop: () => Promise<void>): void {
+  let firstAt: number | undefined;
+  const handler = (signal: NodeJS.Signals) => {
+    const now = performance.now();
+    if (firstAt !== undefined) {
+      if (now - firstAt < DUPLICATE_SIGNAL_MS) return;
+      process.stderr.write(`${signal} again: stopping at once; uncommitted work is read again at the next start\n`);
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    }
+    firstAt = now;
     stopping = true;
-    say(`${signal}: finishing the batch in flight and shutting down…`);
+    say(`${signal}: finishing the work in flight and stopping ${what}…`);
     stop().then(
-      () => process.exit(0),
+      () => {
+        say(`stopped ${what} cleanly`);
+        process.exit(0);
+      },
       (error: unknown) => {
-        process.stderr.write(`shutdown failed: ${describeError(error)}\n`);
+        process.stderr.write(`stopping ${what} failed: ${describeError(error)}\n`);
         process.exit(1);
       },
     );
   };
-  process.once('SIGINT', () => handler('SIGINT'));
-  process.once('SIGTERM', () => handler('SIGTERM'));
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
 }
 
 async function serve(rt: Runtime) {
@@ -118,14 +141,14 @@ async function serve(rt: Runtime) {
 }
 
 async function waitForIndexed(workers: Workers, expected: number, timeoutMs: number): Promise<void> {
-  const started = Date.now();
+  const started = performance.now();
   let lastSay = 0;
   while (workers.counters.indexed < expected) {
-    if (Date.now() - started > timeoutMs) {
+    if (performance.now() - started > timeoutMs) {
       throw new Error(`only ${workers.counters.indexed} of ${expected} posts indexed after ${timeoutMs / 1000} s`);
     }
-    if (Date.now() - lastSay > 2000) {
-      lastSay = Date.now();
+    if (performance.now() - lastSay > 2000) {
+      lastSay = performance.now();
       const c = workers.counters;
       say(`pipeline: ${c.classified} classified, ${c.flagged} flagged, ${c.indexed}/${expected} indexed, ${c.alerts} alerts`);
     }
@@ -183,7 +206,11 @@ async function main(argv: string[]): Promise<number> {
       if (unknown.length > 0) throw new Error(`unknown stage(s): ${unknown.join(', ')}; known: ${ALL_STAGES.join(', ')}`);
       const rt = await openRuntime(logger, stages.includes('classify'));
       const { pipeline } = rt.config;
-      const metricsServer = createMetricsServer();
+      // /healthz: can this worker reach Kafka and Elasticsearch (what its stages need to make progress).
+      const metricsServer = createMetricsServer(async () => {
+        const checks = await checkHealth(rt.ctx.kafka, rt.ctx.es);
+        return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
+      }, { logger });
       const metricsAddress = await listen(metricsServer, pipeline.metrics.host, pipeline.metrics.port);
       const workers = await startWorkers(rt.ctx, {
         stages,
@@ -192,8 +219,13 @@ async function main(argv: string[]): Promise<number> {
         onCrash: () => process.exit(1),
       });
       const stopLag = startLagReporter(rt.ctx.kafka, lagTargets(pipeline, stages), logger);
-      logger.info('stages running', { stages, pid: process.pid, metrics: `http://${metricsAddress.address}:${metricsAddress.port}/metrics` });
-      onShutdown(async () => {
+      logger.info('stages running', {
+        stages,
+        pid: process.pid,
+        metrics: `http://${metricsAddress.address}:${metricsAddress.port}/metrics`,
+        health: `http://${metricsAddress.address}:${metricsAddress.port}/healthz`,
+      });
+      onShutdown(`the ${stages.join(', ')} stage${stages.length > 1 ? 's' : ''}`, async () => {
         stopLag();
         await workers.stop();
         metricsServer.close();
@@ -225,7 +257,7 @@ async function main(argv: string[]): Promise<number> {
       const address = await listen(metricsServer, pipeline.metrics.host, pipeline.metrics.port);
       for (const source of sources) await source.start(sink);
       logger.info('sources running', { sources: sources.map((x) => x.name), pid: process.pid, health: `http://${address.address}:${address.port}/healthz` });
-      onShutdown(async () => {
+      onShutdown('the sources', async () => {
         await Promise.all(sources.map((source) => source.stop()));
         metricsServer.close();
         await rt.ctx.close();
@@ -236,20 +268,29 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const rt = await openRuntime(logger, false);
       const server = await serve(rt);
-      onShutdown(async () => {
+      onShutdown('the server', async () => {
         server.close();
         await rt.ctx.close();
       });
       return new Promise<number>(() => {});
     }
     case 'demo': {
-      const started = Date.now();
+      const started = performance.now();
       const rt = await openRuntime(logger, true);
       const workers = await startWorkers(rt.ctx, {
         classifier: rt.classifier!,
         ...(rt.config.webhookUrl ? { webhookUrl: rt.config.webhookUrl } : {}),
         onCrash: () => process.exit(1),
       });
+      const serving: { server?: { close(): void } } = {};
+      const shutdown = async () => {
+        serving.server?.close();
+        await workers.stop();
+        await rt.ctx.close();
+        rt.classifier?.dispose();
+      };
+      // From here on a signal stops the stages cleanly, also while the sample posts are still going in.
+      if (!values.exit) onShutdown('pantau demo', shutdown);
       const { topics } = rt.config.pipeline.kafka;
       const file = resolve(values.file ?? SAMPLE_POSTS_FILE);
       const ingested = await ingestJsonlFile(file, {
@@ -259,22 +300,15 @@ async function main(argv: string[]): Promise<number> {
       await waitForIndexed(workers, ingested.produced, 300_000);
       const c = workers.counters;
       say(
-        `done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${ingested.produced} posts ingested, ${c.indexed} indexed, ` +
+        `done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${ingested.produced} posts ingested, ${c.indexed} indexed, ` +
           `${c.flagged} flagged, ${c.alerts} new alerts, ${c.deadLettered + ingested.deadLettered} dead-lettered`,
       );
-      const shutdown = async (server?: { close(): void }) => {
-        server?.close();
-        await workers.stop();
-        await rt.ctx.close();
-        rt.classifier?.dispose();
-      };
       if (values.exit) {
         await shutdown();
         return 0;
       }
-      const server = await serve(rt);
+      serving.server = await serve(rt);
       say('the stream keeps running: new posts on posts.raw are classified and indexed (Ctrl-C to stop)');
-      onShutdown(() => shutdown(server));
       return new Promise<number>(() => {});
     }
     default:
@@ -286,6 +320,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    // Work the stop cut short (an ingest whose producer closed) fails here; the stop itself decides the exit.
+    if (stopping) return;
     process.stderr.write(`pantau: ${describeError(error)}\n`);
     process.exit(1);
   },
