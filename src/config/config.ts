@@ -8,6 +8,7 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { PantauError } from '../core/errors.ts';
+import { registerSecret } from '../core/redact.ts';
 import { DEFAULT_PIPELINE_FILE, loadPipelineFile, type PipelineDefinition } from './pipeline.ts';
 
 const envSchema = z.object({
@@ -50,6 +51,16 @@ export interface AppConfig {
   authorKey: string | undefined;
 }
 
+/** The password of a URL's userinfo, decoded, or undefined. */
+function safePassword(url: string): string | undefined {
+  try {
+    const password = new URL(url).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -64,6 +75,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       retriable: false,
     });
   }
+  // From here on, these values are removed from every log line, stored error and answer (core/redact.ts).
+  for (const secret of [e.ELASTICSEARCH_PASSWORD, e.ELASTICSEARCH_API_KEY, e.PANTAU_WEBHOOK_URL, e.PANTAU_AUTHOR_KEY]) registerSecret(secret);
+  if (e.ELASTICSEARCH_URL) registerSecret(safePassword(e.ELASTICSEARCH_URL));
   const pipelineFile = e.PANTAU_PIPELINE ? resolve(e.PANTAU_PIPELINE) : DEFAULT_PIPELINE_FILE;
   const pipeline = loadPipelineFile(pipelineFile);
   if (e.PANTAU_INDEX_PREFIX) pipeline.elasticsearch.indexPrefix = e.PANTAU_INDEX_PREFIX;

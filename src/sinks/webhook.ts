@@ -9,6 +9,7 @@ import { PantauError } from '../core/errors.ts';
 import type { Alert } from '../core/post.ts';
 import { displayUrl } from '../core/redact.ts';
 import { isRetriableHttpStatus } from '../core/retry.ts';
+import { splitCredentials } from '../core/url-credentials.ts';
 
 /** What went wrong with one delivery: the receiver's answer, or what fetch threw. */
 export type WebhookFailure = { status: number } | { thrown: unknown };
@@ -30,9 +31,15 @@ export async function postAlert(url: string, alert: Alert, timeoutMs: number): P
   const receiver = displayUrl(url, { pathIsSecret: true });
   let response: Response;
   try {
-    response = await fetch(url, {
+    const target = splitCredentials(url);
+    response = await fetch(target.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': alert.alert_id, 'user-agent': 'pantau' },
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': alert.alert_id,
+        'user-agent': 'pantau',
+        ...(target.authorization ? { authorization: target.authorization } : {}),
+      },
       body: JSON.stringify(alert),
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -5,6 +5,8 @@
  * (timeouts, network errors, 408/429/5xx may succeed later; other 4xx never will).
  */
 import { PantauError } from '../core/errors.ts';
+import { displayUrl } from '../core/redact.ts';
+import { splitCredentials } from '../core/url-credentials.ts';
 import { isRetriableHttpStatus } from '../core/retry.ts';
 
 export interface FetchOptions {
@@ -51,18 +53,22 @@ function statusCode(status: number): string {
 }
 
 export async function fetchBody(url: string, options: FetchOptions): Promise<FetchedBody> {
+  // Messages name the URL without credentials or secret parameters: they reach logs and /healthz.
+  const shown = displayUrl(url);
   const deadline = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
   const failure = (cause: unknown): SourceFetchError => {
-    if (options.signal?.aborted) return new SourceFetchError(`request to ${url} cancelled: the source is stopping`, { code: 'stopped', retriable: false, cause });
-    if (deadline.aborted) return new SourceFetchError(`${url} did not answer within ${options.timeoutMs} ms`, { code: 'fetch_timeout', retriable: true, cause });
+    if (options.signal?.aborted) return new SourceFetchError(`request to ${shown} cancelled: the source is stopping`, { code: 'stopped', retriable: false, cause });
+    if (deadline.aborted) return new SourceFetchError(`${shown} did not answer within ${options.timeoutMs} ms`, { code: 'fetch_timeout', retriable: true, cause });
     const detail = (cause as Error & { cause?: { code?: string } }).cause?.code ?? (cause as Error).message;
-    return new SourceFetchError(`cannot fetch ${url}: ${detail}`, { code: 'fetch_network', retriable: true, cause });
+    return new SourceFetchError(`cannot fetch ${shown}: ${detail}`, { code: 'fetch_network', retriable: true, cause });
   };
 
   let response: Response;
   try {
-    response = await fetch(url, { headers: options.headers, signal, redirect: 'follow' });
+    const target = splitCredentials(url);
+    const headers = target.authorization ? { ...options.headers, authorization: target.authorization } : options.headers;
+    response = await fetch(target.url, { headers, signal, redirect: 'follow' });
   } catch (cause) {
     throw failure(cause);
   }
@@ -72,7 +78,7 @@ export async function fetchBody(url: string, options: FetchOptions): Promise<Fet
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => {});
-    throw new SourceFetchError(`${url} answered ${response.status} ${response.statusText}`, {
+    throw new SourceFetchError(`${shown} answered ${response.status} ${response.statusText}`, {
       code: statusCode(response.status),
       retriable: isRetriableHttpStatus(response.status),
       status: response.status,
@@ -80,7 +86,7 @@ export async function fetchBody(url: string, options: FetchOptions): Promise<Fet
     });
   }
   const tooLarge = (size: number) =>
-    new SourceFetchError(`${url} sent more than ${options.maxBytes} bytes (${size}+)`, { code: 'body_too_large', retriable: false, status: response.status });
+    new SourceFetchError(`${shown} sent more than ${options.maxBytes} bytes (${size}+)`, { code: 'body_too_large', retriable: false, status: response.status });
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > options.maxBytes) {
     await response.body?.cancel().catch(() => {});

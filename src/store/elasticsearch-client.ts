@@ -5,6 +5,7 @@
 import { Client } from '@elastic/elasticsearch';
 import type { ElasticsearchAuth } from '../config/config.ts';
 import { PantauError } from '../core/errors.ts';
+import { displayUrl } from '../core/redact.ts';
 
 export function createElasticsearchClient(url: string, auth: ElasticsearchAuth = {}): Client {
   return new Client({
@@ -25,7 +26,7 @@ export async function checkElasticsearchHealth(client: Client, url: string, time
     }
     return health.status;
   } catch (cause) {
-    throw new PantauError(`Elasticsearch at ${url} is not healthy: ${(cause as Error).message}`, {
+    throw new PantauError(`Elasticsearch at ${displayUrl(url)} is not healthy: ${(cause as Error).message}`, {
       stage: 'services',
       code: 'elasticsearch_unhealthy',
       retriable: true,

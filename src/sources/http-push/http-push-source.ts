@@ -40,6 +40,7 @@ import type { DeadLetter } from '../../bus/dead-letter.ts';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { describeError, isRetriable, PantauError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
+import { registerSecret } from '../../core/redact.ts';
 import { sourceFetchSeconds } from '../../core/metrics.ts';
 import type { Post } from '../../core/post.ts';
 import type { SourceDeps } from '../deps.ts';
@@ -112,6 +113,7 @@ export function resolvePushSecret(config: HttpPushSourceConfig, env: NodeJS.Proc
       { stage: 'config', code: 'push_secret_missing', retriable: false },
     );
   }
+  registerSecret(secret);
   return secret;
 }
 

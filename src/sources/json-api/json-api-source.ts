@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import type { DeadLetter } from '../../bus/dead-letter.ts';
 import { PantauError } from '../../core/errors.ts';
+import { registerSecret } from '../../core/redact.ts';
 import type { Post } from '../../core/post.ts';
 import { deliver } from '../deliver.ts';
 import type { SourceDeps } from '../deps.ts';
@@ -49,6 +50,7 @@ export function resolveHeaders(config: JsonApiSourceConfig, env: NodeJS.ProcessE
       });
     }
     headers[header] = value;
+    registerSecret(value); // a token: never in a log line or a health answer
   }
   return headers;
 }
