@@ -132,7 +132,7 @@ async function serve(rt: Runtime) {
     prefix: pipeline.elasticsearch.indexPrefix,
     labels: pipeline.alerts.labels,
     logger: rt.logger,
-    health: () => checkHealth(rt.ctx.kafka, rt.ctx.es),
+    health: () => checkHealth(rt.ctx.kafka, rt.ctx.es, rt.logger),
   });
   const address = await listen(server, pipeline.http.host, pipeline.http.port);
   say(`dashboard:    http://${address.address}:${address.port}/`);
@@ -208,7 +208,7 @@ async function main(argv: string[]): Promise<number> {
       const { pipeline } = rt.config;
       // /healthz: can this worker reach Kafka and Elasticsearch (what its stages need to make progress).
       const metricsServer = createMetricsServer(async () => {
-        const checks = await checkHealth(rt.ctx.kafka, rt.ctx.es);
+        const checks = await checkHealth(rt.ctx.kafka, rt.ctx.es, rt.logger);
         return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
       }, { logger });
       const metricsAddress = await listen(metricsServer, pipeline.metrics.host, pipeline.metrics.port);

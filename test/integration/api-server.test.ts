@@ -11,6 +11,7 @@ import { createApiServer, listen } from '../../src/api/server.ts';
 import { fixedClock } from '../../src/core/clock.ts';
 import { createLogger, silentLogger } from '../../src/core/log.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';
+import { checkHealth } from '../../src/pipeline/health.ts';
 import { postsIndexFor } from '../../src/store/index-names.ts';
 import { cleanUp, isolatedConfig, openTestContext } from '../helpers/cluster.ts';
 
@@ -176,6 +177,24 @@ describe('dashboard API server', () => {
       const logged = JSON.parse(lines[0]!) as { level: string; msg: string; path: string; error: string };
       expect(logged).toMatchObject({ level: 'error', msg: 'Elasticsearch request failed', path: '/api/flagged' });
       expect(logged.error.length).toBeGreaterThan(0);
+    } finally {
+      await down.close();
+      await es.close();
+    }
+  });
+
+  it('/healthz says which cluster is unreachable and nothing more; the cause goes to the log', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({}, { level: 'warn', json: true, write: (line) => lines.push(line) });
+    const es = new Client({ node: 'http://127.0.0.1:9', maxRetries: 0, requestTimeout: 2000 });
+    const down = await start(createApiServer({ es, prefix, labels: LABELS, logger, clock, health: () => checkHealth(ctx.kafka, es, logger) }));
+    try {
+      const res = await fetch(`${down.base}/healthz`);
+      expect(res.status).toBe(503);
+      const text = await res.text();
+      expect(JSON.parse(text)).toEqual({ status: 'degraded', checks: { kafka: 'ok', elasticsearch: 'unreachable' } });
+      expect(text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED/);
+      expect(lines.some((l) => l.includes('ECONNREFUSED'))).toBe(true);
     } finally {
       await down.close();
       await es.close();
