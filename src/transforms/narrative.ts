@@ -2,15 +2,16 @@
  * Narratives: posts that are copies or lightly edited variants of one message (the chain message forwarded
  * with another link, an extra "SEBARKAN!!!", a typo, a dropped word) share a 64-bit SimHash within a small
  * Hamming distance. Pure functions; the shared registry that turns hashes into narrative ids is
- * src/store/narratives.ts.
+ * src/store/narrative-registry.ts.
  *
  * Features: the distinct content words of the post, each weighted 1. Measured on the fixture's hoax posts
  * (test/unit/narrative.test.ts), word 2- and 3-grams made one inserted or dropped word move a short post
  * further (a 20-word message has ~20 unigrams but each edit touches 2–3 n-grams), without separating
  * unrelated posts any better, so they are not used. URLs, mentions, emoji and punctuation are dropped (the
  * same chain arrives with different links), so are function words and their slang spellings ("yang", "yg").
- * The classifier's slang lexicon is deliberately not applied: a hash must not change when the model (and
- * the lexicon that travels with it) is upgraded, or the same text would get a new narrative id.
+ * Tokens come from the versioned key normaliser (text-keys.ts), never from the classifier's: a hash must not
+ * change when the model (and the normaliser and lexicon that travel with it) is upgraded, or the same text
+ * would get a new narrative id.
  *
  * Threshold and lookup: near-duplicates are at distance ≤ NARRATIVE_MAX_DISTANCE (7 of 64). The hash is cut
  * into 4 bands of 16 bits; two hashes within distance 7 differ by at most 1 bit in at least one band (if
@@ -18,8 +19,7 @@
  * exact band keys and looked up with, per band, the key itself and its 16 one-bit neighbours (68 keys): every
  * narrative within distance 7 is found, and a random one only with probability 4·17/65536 ≈ 0.1 %.
  */
-import { isFeatureToken } from '../classifier/normalize.ts';
-import { matchTokens } from './relevance.ts';
+import { isKeyFeatureToken as isFeatureToken, keyTokens as matchTokens } from './text-keys.ts';
 
 /** Hashes within this Hamming distance are the same narrative. The band layout guarantees lookup up to 7. */
 export const NARRATIVE_MAX_DISTANCE = 7;

@@ -2,8 +2,9 @@
  * Election relevance: does a post talk about the election, why, and where?
  *
  * The lists come from `pipelines/election.json` (see src/config/election.ts). Every alias and every post go
- * through the same normalisation (the classifier's tokenizer without its slang lexicon: lower case, letter
- * runs squeezed, leetspeak undone, URLs and mentions set aside), so matching is whole tokens only: "tps"
+ * through the same normalisation (the versioned key normaliser of text-keys.ts, not the classifier's, so a
+ * retrained model never changes what matches: lower case, letter runs squeezed, leetspeak undone, URLs and
+ * mentions set aside), so matching is whole tokens only: "tps"
  * never matches inside "https", "mk" never inside "mkn".
  *
  * Speed: the aliases are tokenised once, into a map from phrase to entry plus, per first token, the longest
@@ -23,7 +24,7 @@
  *   its own province (the regency wins); null when none or when two different places are named.
  * - Village-head elections (pilkades) are out of scope: their vocabulary is in no list.
  */
-import { isFeatureToken, normalizeTokens, FEATURE_TOKENS } from '../classifier/normalize.ts';
+import { isKeyFeatureToken as isFeatureToken, keyTokens, KEY_FEATURE_TOKENS as FEATURE_TOKENS } from './text-keys.ts';
 import type { ElectionConfig } from '../config/election.ts';
 import { PantauError } from '../core/errors.ts';
 
@@ -53,17 +54,8 @@ interface RegionTarget {
 }
 type Target = TermTarget | RegionTarget;
 
-/**
- * The classifier's normaliser replaces URLs only when "http" appears in lower case; a shouted "HTTPS://..."
- * would otherwise leave its path words ("pilkada", "tps") in the text. Strip every URL first.
- */
-const URL_ANY_CASE = /\b(?:https?:\/\/|www\.)\S+/giu;
-const URL_TRIGGER = /https?:|www\./i;
-
-/** Tokens used for matching, shared with the narrative transform so both see posts the same way. */
-export function matchTokens(text: string): string[] {
-  return normalizeTokens(URL_TRIGGER.test(text) ? text.replace(URL_ANY_CASE, ' ') : text);
-}
+/** Tokens used for matching: the versioned key tokens, shared with the narrative transform (see text-keys.ts). */
+export const matchTokens = keyTokens;
 
 function configError(message: string): PantauError {
   return new PantauError(message, { stage: 'config', code: 'election_config_invalid', retriable: false });
