@@ -16,89 +16,153 @@ const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic nam
 
 const topicSchema = z
   .object({
-    name: topicName,
-    partitions: z.number().int().min(1).max(1000),
-    retentionMs: z.number().int().positive(),
+    name: topicName.describe('Topic name.'),
+    partitions: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .describe('Partitions when pantau creates the topic; an existing topic keeps its own (a difference is reported at start-up). More partitions let more workers share the stage.'),
+    retentionMs: z.number().int().positive().describe('How long Kafka keeps messages (retention.ms) when pantau creates the topic.'),
   })
   .strict();
 
 export type TopicDefinition = z.infer<typeof topicSchema>;
 
+const groupName = z.string().min(1);
+
 export const pipelineSchema = z
   .object({
+    $schema: z.string().optional().describe('JSON Schema of this file, for editors (pipelines/pantau.pipeline.schema.json); ignored by pantau.'),
     kafka: z
       .object({
-        clientId: z.string().min(1).default('pantau'),
+        clientId: z.string().min(1).default('pantau').describe('Client id pantau announces to the brokers (shows in broker logs and quotas).'),
         topics: z
-          .object({ raw: topicSchema, scored: topicSchema, deadLetter: topicSchema, alerts: topicSchema })
-          .strict(),
-        groups: z.object({ classify: z.string().min(1), index: z.string().min(1), alerts: z.string().min(1) }).strict(),
-        /** Partitions a worker processes at once: overlaps one partition's waits on Kafka and Elasticsearch with another's work. */
-        partitionsConsumedConcurrently: z.number().int().min(1).max(64).default(3),
-        /** How long the group waits for a silent worker before giving its partitions to another one. */
-        sessionTimeoutMs: z.number().int().min(6_000).max(300_000).default(30_000),
+          .object({
+            raw: topicSchema.describe('Posts as the sources read them (key: post id).'),
+            scored: topicSchema.describe('Classified posts, on their way to Elasticsearch.'),
+            deadLetter: topicSchema.describe('Bad input and documents that cannot be indexed, with the original bytes and the reason in headers.'),
+            alerts: topicSchema.describe('Alerts for humas teams, one per flagged post.'),
+          })
+          .strict()
+          .describe('The four topics; created at start-up when missing.'),
+        groups: z
+          .object({
+            classify: groupName.describe('Consumer group of the classify stage (reads topics.raw).'),
+            index: groupName.describe('Consumer group of the index stage (reads topics.scored).'),
+            alerts: groupName.describe('Consumer group of the alerts stage (reads topics.alerts).'),
+          })
+          .strict()
+          .describe('One consumer group per stage: workers of the same group share its partitions.'),
+        partitionsConsumedConcurrently: z
+          .number()
+          .int()
+          .min(1)
+          .max(64)
+          .default(3)
+          .describe("Partitions a worker processes at once: overlaps one partition's waits on Kafka and Elasticsearch with another's work."),
+        sessionTimeoutMs: z
+          .number()
+          .int()
+          .min(6_000)
+          .max(300_000)
+          .default(30_000)
+          .describe('How long the group waits for a silent worker before giving its partitions to another one (ms).'),
       })
-      .strict(),
+      .strict()
+      .describe('Topics, consumer groups and consumer settings. Where the brokers are comes from KAFKA_BROKERS.'),
     elasticsearch: z
       .object({
-        indexPrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, _ and -'),
-        /** Index template files, relative to the pipeline file's folder. */
-        templates: z.array(z.string().min(1)).min(1),
+        indexPrefix: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, _ and -')
+          .describe('Prefix of every index and template pantau makes (`<prefix>-posts-YYYY.MM`, `<prefix>-alerts`…); PANTAU_INDEX_PREFIX overrides it.'),
+        templates: z.array(z.string().min(1)).min(1).describe("Index template files, relative to the pipeline file's folder; installed when missing or older than the file's version."),
       })
-      .strict(),
+      .strict()
+      .describe('Index names and templates. Where the cluster is comes from ELASTICSEARCH_URL.'),
     classify: z
       .object({
-        /** Posts scored per model call; larger batches amortise the per-call cost. */
-        batchSize: z.number().int().min(1).max(10_000).default(512),
-        /** Per-label overrides of the model card's thresholds, e.g. {"hoax": 0.7}. */
-        thresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
+        batchSize: z.number().int().min(1).max(10_000).default(512).describe('Posts scored per model call; larger batches amortise the per-call cost.'),
+        thresholds: z
+          .record(z.string(), z.number().min(0).max(1))
+          .default({})
+          .describe('Per-label overrides of the model card\'s thresholds, e.g. {"hoax": 0.7}; an unknown label is refused at start-up.'),
       })
-      .strict(),
+      .strict()
+      .describe('The classify stage: model batches and per-label thresholds (the model comes from PANTAU_MODEL_DIR or models/).'),
     index: z
       .object({
-        maxAttempts: z.number().int().min(1).max(100).default(6),
-        retryBaseMs: z.number().int().min(1).default(250),
+        maxAttempts: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .default(6)
+          .describe('Bulk attempts for a document Elasticsearch answers 5xx for; after the last it goes to the dead-letter topic (index_retries_exhausted). Documents answered 429 are retried without limit (backpressure).'),
+        retryBaseMs: z.number().int().min(1).default(250).describe('First backoff between attempts (ms); doubles per attempt, with jitter.'),
       })
-      .strict(),
+      .strict()
+      .describe('The index stage: retries of documents Elasticsearch fails to index.'),
     alerts: z
       .object({
-        /** Flags that raise an alert to the humas teams. */
-        labels: z.array(z.string().min(1)).min(1),
-        webhookTimeoutMs: z.number().int().min(100).default(5000),
-        maxAttempts: z.number().int().min(1).max(100).default(5),
-        retryBaseMs: z.number().int().min(1).default(500),
+        labels: z.array(z.string().min(1)).min(1).describe('Flags that raise an alert to the humas teams.'),
+        webhookTimeoutMs: z.number().int().min(100).default(5000).describe('Deadline of one webhook delivery (ms).'),
+        maxAttempts: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .default(5)
+          .describe('Delivery attempts per alert before the batch is retried later (the alert stays pending in the ledger).'),
+        retryBaseMs: z.number().int().min(1).default(500).describe('First backoff between delivery attempts (ms); doubles per attempt, with jitter.'),
       })
-      .strict(),
+      .strict()
+      .describe('Which flags raise alerts, and how they are delivered to PANTAU_WEBHOOK_URL.'),
     http: z
-      .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
-      .strict(),
-    /** Ingest sources run by `pantau sources` (RSS/Atom, HTTP push, JSON APIs, CSV/JSONL backfill). */
-    sources: sourceListSchema.default([]),
+      .object({
+        host: z.string().min(1).default('127.0.0.1').describe('Address of the dashboard and review API (PANTAU_HTTP_HOST overrides it).'),
+        port: z.number().int().min(0).max(65535).default(8080).describe('Port of the dashboard and review API; 0 picks a free one (PANTAU_HTTP_PORT overrides it).'),
+      })
+      .strict()
+      .describe('Where `pantau serve` and `pantau demo` serve the dashboard (/), the review list (/api/flagged) and /healthz.'),
+    sources: sourceListSchema.default([]).describe('Ingest sources run by `pantau sources` (RSS/Atom, HTTP push, JSON APIs, CSV/JSONL backfill); see the source types below.'),
     relevance: z
       .object({
-        /** Election keywords, entities and regions, relative to the pipeline file's folder. */
-        file: z.string().min(1).default('election.json'),
+        file: z.string().min(1).default('election.json').describe("Election keywords, entities and regions, relative to the pipeline file's folder."),
       })
       .strict()
-      .default({ file: 'election.json' }),
+      .default({ file: 'election.json' })
+      .describe('Election relevance: which terms make a post election-related.'),
     narratives: z
       .object({
-        /** How often the indexer recomputes the reach of the narratives it touched (posts, accounts, engagement). */
-        reachRefreshMs: z.number().int().min(100).max(600_000).default(5_000),
-        /**
-         * How far back a new post is matched against registered narratives. Each classify worker holds the
-         * narratives of this window in memory, about 250 bytes each: 14 days of 1 million new narratives a
-         * day is about 3.5 GB, so lower it for very busy streams.
-         */
-        windowDays: z.number().min(1).max(90).default(14),
+        reachRefreshMs: z
+          .number()
+          .int()
+          .min(100)
+          .max(600_000)
+          .default(5_000)
+          .describe('How often the indexer recomputes the reach of the narratives it touched (posts, accounts, engagement), in ms.'),
+        windowDays: z
+          .number()
+          .min(1)
+          .max(90)
+          .default(14)
+          .describe(
+            'How far back a new post is matched against registered narratives. Each classify worker holds the narratives of this window in memory, about 250 bytes each: 14 days of 1 million new narratives a day is about 3.5 GB, so lower it for very busy streams.',
+          ),
       })
       .strict()
-      .default({ reachRefreshMs: 5_000, windowDays: 14 }),
-    /** Where `pantau work` serves Prometheus metrics (/metrics). Port 0 picks a free one. */
+      .default({ reachRefreshMs: 5_000, windowDays: 14 })
+      .describe('Narratives: near-duplicate posts grouped by SimHash, and their reach.'),
     metrics: z
-      .object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) })
+      .object({
+        host: z.string().min(1).default('127.0.0.1').describe('Address of /metrics and /healthz of `pantau work` and `pantau sources`.'),
+        port: z.number().int().min(0).max(65535).default(9464).describe('Their port; 0 picks a free one (PANTAU_METRICS_PORT overrides it).'),
+      })
       .strict()
-      .default({ host: '127.0.0.1', port: 9464 }),
+      .default({ host: '127.0.0.1', port: 9464 })
+      .describe('Where `pantau work` and `pantau sources` serve Prometheus metrics (/metrics) and their health (/healthz).'),
   })
   .strict();
 

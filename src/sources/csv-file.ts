@@ -19,21 +19,14 @@ export const csvFileSourceSchema = z
   .object({
     type: z.literal('csv_file'),
     name: sourceNameSchema,
-    /** The file (absolute, or relative to the working directory of the process). */
-    path: z.string().min(1),
-    /** One ASCII character; "," by default, ";" for Excel exports in Indonesian locale. */
-    delimiter: z.string().regex(/^[\x20-\x7e\t]$/, 'one ASCII character').refine((d) => d !== '"', 'not the quote character').default(','),
-    /** Which column holds each post field (names from the header row). */
-    columns: fieldMappingSchema(columnName),
-    /** Post ids are `<idPrefix>-<id column>`; defaults to the source name. */
-    idPrefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/).optional(),
+    path: z.string().min(1).describe('The file (absolute, or relative to the working directory of the process).'),
+    delimiter: z.string().regex(/^[\x20-\x7e\t]$/, 'one ASCII character').refine((d) => d !== '"', 'not the quote character').default(',').describe('One ASCII character; "," by default, ";" for Excel exports in Indonesian locale.'),
+    columns: fieldMappingSchema(columnName).describe('Which column holds each post field (names from the header row).'),
+    idPrefix: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/).optional().describe('Post ids are `<idPrefix>-<id column>`; defaults to the source name.'),
     platform: platformSchema,
-    /** Language of rows without a language column; null when unknown. */
-    language: languageSchema.nullable().default(null),
-    /** Region of rows without a region column. */
-    region: regionSchema.nullable().default(null),
-    /** Rows per sink call. */
-    batchSize: z.number().int().min(1).max(10_000).default(500),
+    language: languageSchema.nullable().default(null).describe('Language of rows without a language column; null when unknown.'),
+    region: regionSchema.nullable().default(null).describe('Region of rows without a region column.'),
+    batchSize: z.number().int().min(1).max(10_000).default(500).describe('Rows per sink call.'),
     ...backfillRetryFields,
   })
   .strict();

@@ -17,25 +17,19 @@ export const createdAtFormats = ['iso', 'epoch_s', 'epoch_ms'] as const;
 export function fieldMappingSchema<R extends z.ZodType<string>>(ref: R) {
   return z
     .object({
-      /** The platform's own id of the item; the post id becomes `<idPrefix>-<id>`. */
-      id: ref,
-      /** One field, or several joined with a blank line (e.g. title and body). */
-      text: z.union([ref, z.array(ref).min(1).max(10)]),
-      /** `html` when the platform sends the text as HTML (Mastodon, WordPress): tags are stripped. */
-      textFormat: z.enum(['plain', 'html']).default('plain'),
-      author: ref.optional(),
-      url: ref.optional(),
-      createdAt: ref,
-      /** `iso`: an ISO 8601 / RFC 2822 date with a time zone; `epoch_s` / `epoch_ms`: a Unix time. */
-      createdAtFormat: z.enum(createdAtFormats).default('iso'),
-      likes: ref.optional(),
-      shares: ref.optional(),
-      replies: ref.optional(),
-      views: ref.optional(),
-      /** BPS province/regency code per item; when absent, the source's `region` applies. */
-      region: ref.optional(),
-      /** ISO 639 code per item; when absent, the source's `language` applies. */
-      language: ref.optional(),
+      id: ref.describe('The platform\'s own id of the item; the post id becomes `<idPrefix>-<id>`.'),
+      text: z.union([ref, z.array(ref).min(1).max(10)]).describe('One field, or several joined with a blank line (e.g. title and body).'),
+      textFormat: z.enum(['plain', 'html']).default('plain').describe('`html` when the platform sends the text as HTML (Mastodon, WordPress): tags are stripped.'),
+      author: ref.optional().describe("The author's handle or name (pseudonymised when PANTAU_AUTHOR_KEY is set)."),
+      url: ref.optional().describe('Link to the original post; only http(s) URLs are accepted.'),
+      createdAt: ref.describe('When the post was published.'),
+      createdAtFormat: z.enum(createdAtFormats).default('iso').describe('`iso`: an ISO 8601 / RFC 2822 date with a time zone; `epoch_s` / `epoch_ms`: a Unix time.'),
+      likes: ref.optional().describe('Engagement counts: likes (a whole number ≥ 0).'),
+      shares: ref.optional().describe('Shares, retweets or forwards.'),
+      replies: ref.optional().describe('Replies or comments.'),
+      views: ref.optional().describe('Views or impressions.'),
+      region: ref.optional().describe('BPS province/regency code per item; when absent, the source\'s `region` applies.'),
+      language: ref.optional().describe('ISO 639 code per item; when absent, the source\'s `language` applies.'),
     })
     .strict();
 }

@@ -19,10 +19,8 @@ export const jsonlFileSourceSchema = z
   .object({
     type: z.literal('jsonl_file'),
     name: sourceNameSchema,
-    /** The file (absolute, or relative to the working directory of the process); one post per line. */
-    path: z.string().min(1),
-    /** Lines per sink call. */
-    batchSize: z.number().int().min(1).max(10_000).default(500),
+    path: z.string().min(1).describe('The file (absolute, or relative to the working directory of the process); one post per line.'),
+    batchSize: z.number().int().min(1).max(10_000).default(500).describe('Lines per sink call.'),
     ...backfillRetryFields,
   })
   .strict();

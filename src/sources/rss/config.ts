@@ -6,14 +6,10 @@ export const rssSourceSchema = z
   .object({
     type: z.literal('rss'),
     name: sourceNameSchema,
-    /** The feed's address (http or https). */
-    url: z.url({ protocol: /^https?$/ }),
-    /** Posts' platform. */
-    platform: platformSchema.default('news'),
-    /** Language of the feed's items (ISO 639); null when mixed or unknown. */
-    language: languageSchema.nullable().default('id'),
-    /** BPS code for a regional portal's items; null for national ones. */
-    region: regionSchema.nullable().default(null),
+    url: z.url({ protocol: /^https?$/ }).describe('The feed\'s address (http or https).'),
+    platform: platformSchema.default('news').describe('Posts\' platform.'),
+    language: languageSchema.nullable().default('id').describe('Language of the feed\'s items (ISO 639); null when mixed or unknown.'),
+    region: regionSchema.nullable().default(null).describe('BPS code for a regional portal\'s items; null for national ones.'),
     ...pollingFields,
   })
   .strict();
