@@ -14,10 +14,11 @@
  * while Elasticsearch is away.
  */
 import type { Client } from '@elastic/elasticsearch';
+import { Histogram } from 'prom-client';
 import { isoNow, systemClock, type Clock } from '../core/clock.ts';
 import { PantauError } from '../core/errors.ts';
 import type { ScoredPost } from '../core/post.ts';
-import { sinkRequestSeconds } from '../core/metrics.ts';
+import { registry, sinkRequestSeconds } from '../core/metrics.ts';
 import { backoffMs, isRetriableHttpStatus } from '../core/retry.ts';
 import { elasticsearchError } from '../store/elasticsearch-errors.ts';
 import { postsIndexFor } from '../store/index-names.ts';
@@ -46,6 +47,18 @@ export function itemOutcome(status: number): ItemOutcome {
   return isRetriableHttpStatus(status) ? 'retry' : 'reject';
 }
 
+/**
+ * Elasticsearch's own time for a bulk request of posts (`took`), beside the request's time as this process
+ * saw it (`pantau_sink_request_duration_seconds`): the difference is the network, the serialisation of the
+ * request and the answer, and the time the answer waited for this process's event loop.
+ */
+export const bulkTookSeconds = new Histogram({
+  name: 'pantau_elasticsearch_bulk_took_seconds',
+  help: 'Time Elasticsearch reports (took) for one bulk request of posts.',
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -64,7 +77,7 @@ export async function indexPosts(client: Client, posts: ScoredPost[], options: I
       response = await client.bulk({
         // Only what is read below: every item keeps its status (so positions still match `pending`), and
         // the answer for 1,000 posts shrinks to a fifth, which the client parses faster.
-        filter_path: ['errors', 'items.*.status', 'items.*.error'],
+        filter_path: ['took', 'errors', 'items.*.status', 'items.*.error'],
         operations: pending.flatMap((post) => [
           { index: { _index: postsIndexFor(options.prefix, post.created_at), _id: post.id } },
           { ...post, indexed_at: indexedAt },
@@ -75,6 +88,7 @@ export async function indexPosts(client: Client, posts: ScoredPost[], options: I
     } finally {
       timer();
     }
+    if (typeof response.took === 'number') bulkTookSeconds.observe(response.took / 1000);
     if (!response.errors) return rejections;
 
     const again: ScoredPost[] = [];
