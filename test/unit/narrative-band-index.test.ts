@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { describeTexts, generatePosts } from '../../src/bench/synthetic-posts.ts';
+import { BandIndex, type Registered } from '../../src/store/narrative-registry.ts';
+import { hamming, narrativeIdFor, NARRATIVE_MAX_DISTANCE, type SimHash } from '../../src/transforms/narrative.ts';
+
+/** A seeded PRNG, so a failure reproduces. */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+/** `hash` with `bits` distinct random bits flipped. */
+function flip(hash: SimHash, bits: number, random: () => number): SimHash {
+  const chosen = new Set<number>();
+  while (chosen.size < bits) chosen.add(random() % 64);
+  let { hi, lo } = hash;
+  for (const bit of chosen) {
+    if (bit < 32) lo ^= 1 << bit;
+    else hi ^= 1 << (bit - 32);
+  }
+  return { hi: hi >>> 0, lo: lo >>> 0 };
+}
+
+/** The registry's rule, by brute force: the oldest (created, rank, id) within the threshold. */
+function bruteOldest(all: Registered[], hash: SimHash): Registered | undefined {
+  const within = all.filter((n) => hamming(n.hash, hash) <= NARRATIVE_MAX_DISTANCE);
+  within.sort((a, b) => a.createdMs - b.createdMs || a.rank - b.rank || (a.id < b.id ? -1 : 1));
+  return within[0];
+}
+
+describe('the band index of the narrative registry', () => {
+  it('finds exactly the oldest narrative within the threshold, as a scan of all of them would', () => {
+    const random = prng(7);
+    const index = new BandIndex();
+    const all: Registered[] = [];
+    // More than the index's first capacity (1,024), so it grows; some narratives share a creation time.
+    for (let i = 0; i < 5000; i++) {
+      const base = all.length > 0 && i % 3 === 0 ? all[random() % all.length]!.hash : { hi: random(), lo: random() };
+      const hash = i % 3 === 0 ? flip(base, 1 + (random() % 12), random) : base;
+      const n: Registered = { id: narrativeIdFor(hash), hash, createdMs: 1_000 + (random() % 50), rank: random() % 10 };
+      all.push(n);
+      index.add(n);
+    }
+    expect(index.size).toBe(5000);
+    let found = 0;
+    for (let q = 0; q < 3000; q++) {
+      const query = q % 2 === 0 ? flip(all[random() % all.length]!.hash, random() % 10, random) : { hi: random(), lo: random() };
+      const want = bruteOldest(all, query);
+      expect(index.oldestWithin(query)).toBe(want);
+      if (want) found++;
+    }
+    expect(found).toBeGreaterThan(1000);
+  });
+
+  it('starts over with only the narratives it is given', () => {
+    const random = prng(11);
+    const index = new BandIndex();
+    const all = Array.from({ length: 2000 }, (_, i) => {
+      const hash = { hi: random(), lo: random() };
+      return { id: narrativeIdFor(hash), hash, createdMs: i, rank: 0 };
+    });
+    for (const n of all) index.add(n);
+    const kept = all.filter((n) => n.createdMs >= 1500);
+    index.rebuild(kept);
+    expect(index.size).toBe(kept.length);
+    for (const n of all) expect(index.oldestWithin(n.hash)).toBe(n.createdMs >= 1500 ? n : undefined);
+  });
+});
+
+describe('the worst-case texts of the benchmark', () => {
+  it('differ in what the narrative SimHash keys on, within a run and between tags', () => {
+    const posts = [...generatePosts(6000, 'a', 'unique'), ...generatePosts(2000, 'b', 'unique')];
+    const stats = describeTexts(posts);
+    expect(stats).toMatchObject({ posts: 8000, repeatedTexts: 0, repeatedSimhashes: 0, withoutSimhash: 0 });
+    expect(stats.nearDuplicates).toBeLessThan(8000 * 0.005);
+    // Post i is the same whatever N; reposts stay reposts.
+    expect(generatePosts(10, 'a', 'unique')[9]).toEqual(posts[9]);
+    expect(describeTexts(generatePosts(2000, 'r', 'repost')).repeatedSimhashes).toBeGreaterThan(1500);
+  });
+});
