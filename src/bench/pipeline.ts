@@ -172,6 +172,19 @@ function printCpu(before: CpuSample, after: CpuSample, wallS: number): void {
   }
 }
 
+/** CPU milliseconds per item (post or document) of the workers, Elasticsearch and Kafka between two samples. */
+function cpuPerItem(before: CpuSample, after: CpuSample, items: number): { workers: number; elasticsearch: number; kafka: number; total: number } {
+  const used = (match: (name: string) => boolean) =>
+    Object.keys(before.processes)
+      .filter(match)
+      .reduce((s, name) => s + ((after.processes[name] ?? 0) - (before.processes[name] ?? 0)), 0);
+  const ms = (cpuS: number) => (cpuS * 1000) / items;
+  const workers = ms(used((n) => n !== 'elasticsearch' && n !== 'kafka'));
+  const elasticsearch = ms(used((n) => n === 'elasticsearch'));
+  const kafka = ms(used((n) => n === 'kafka'));
+  return { workers, elasticsearch, kafka, total: workers + elasticsearch + kafka };
+}
+
 interface EsWork {
   indexMs: number;
   docs: number;
@@ -481,7 +494,15 @@ async function main() {
       say(`  event loop delay of this process in the steady state: mean ${(loop.mean / 1e6).toFixed(0)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms, max ${(loop.max / 1e6).toFixed(0)} ms`);
     }
     say(`CPU used in the steady state (${steadyS.toFixed(1)} s × ${CORES} cores = ${(CORES * steadyS).toFixed(1)} CPU-s available):`);
-    if (at10 && at90) printCpu(at10.cpu, at90.cpu, steadyS);
+    let perPost: ReturnType<typeof cpuPerItem> | undefined;
+    if (at10 && at90) {
+      printCpu(at10.cpu, at90.cpu, steadyS);
+      perPost = cpuPerItem(at10.cpu, at90.cpu, at90.count - at10.count);
+      say(
+        `  per post: workers ${perPost.workers.toFixed(3)} ms, Elasticsearch ${perPost.elasticsearch.toFixed(3)} ms, Kafka ${perPost.kafka.toFixed(3)} ms = ${perPost.total.toFixed(3)} CPU-ms: ` +
+          `at that cost ${CORES} cores carry at most ${Math.round((CORES * 1000) / perPost.total)} posts/s`,
+      );
+    }
     say(`Elasticsearch's own accounts in the steady state (node stats; "rest of the node": other users of this Elasticsearch, the bench's counting):`);
     if (at10 && at90) printEsWork(at10.es, at90.es, steadyS);
 
@@ -513,6 +534,15 @@ async function main() {
     printCpu(beforeAlone.cpu, afterAlone.cpu, aloneS);
     say(`  Elasticsearch's own accounts:`);
     printEsWork(beforeAlone.es, afterAlone.es, aloneS);
+    // Indexing alone for a few seconds leaves its merges for later; the pipeline's steady state pays its own.
+    const mergedS = await mergesSettled(ctx, 60_000);
+    const merged = { cpu: await cpuNow(), es: await esSnapshot(ctx, alonePrefix) };
+    const esAlone = cpuPerItem(beforeAlone.cpu, merged.cpu, scored.length).elasticsearch;
+    const mergeMs = [...merged.es.byKind.values()].reduce((sum, w) => sum + w.mergeMs, 0) - [...afterAlone.es.byKind.values()].reduce((sum, w) => sum + w.mergeMs, 0);
+    say(
+      `  then merges for ${mergedS.toFixed(1)} s (${(mergeMs / 1000).toFixed(1)} s of merge time); Elasticsearch CPU per document alone, merges included: ${esAlone.toFixed(3)} ms` +
+        (perPost ? ` (in the pipeline: ${perPost.elasticsearch.toFixed(3)} ms per post)` : ''),
+    );
     await deleteIndices(ctx, `${alonePrefix}-*`);
 
     // 3. Latency at a steady rate.
