@@ -101,6 +101,8 @@ function popcount32(x: number): number {
 }
 
 const BAND_VALUES = 1 << BAND_BITS;
+/** Posts per batch up to which the batch's own new narratives are scanned rather than indexed. */
+const FRESH_SCAN_MAX = 64;
 
 /**
  * Registered narratives by band key: finds the oldest within the threshold of a hash by looking at the few
@@ -132,9 +134,8 @@ export class BandIndex {
     const { hi, lo } = narrative.hash;
     this.his[slot] = hi;
     this.los[slot] = lo;
-    const values = [hi >>> 16, hi & 0xffff, lo >>> 16, lo & 0xffff];
     for (let band = 0; band < BAND_COUNT; band++) {
-      const key = band * BAND_VALUES + values[band]!;
+      const key = band * BAND_VALUES + (band === 0 ? hi >>> 16 : band === 1 ? hi & 0xffff : band === 2 ? lo >>> 16 : lo & 0xffff);
       const entry = slot * BAND_COUNT + band;
       this.next[entry] = this.heads[key]!;
       this.heads[key] = entry;
@@ -430,13 +431,15 @@ export async function assignNarratives(view: NarrativeRegistryView, posts: reado
   const createdAt = new Date(view.clock()).toISOString();
   const createdMs = Date.parse(createdAt);
   const fresh: Registered[] = [];
-  // This batch's new narratives, as flat hashes: they share created_at and are in rank order, so the oldest
-  // within reach is the first one found.
+  // This batch's new narratives share created_at and are in rank order, so the oldest within reach is the
+  // first one found: a small batch scans their hashes, a large one (quadratic to scan) indexes them.
   const freshHi = new Uint32Array(hashed.length);
   const freshLo = new Uint32Array(hashed.length);
+  const freshBands = hashed.length > FRESH_SCAN_MAX ? new BandIndex() : undefined;
   for (const { post, hash } of hashed) {
     let narrative = view.oldestWithin(hash);
-    for (let i = 0; narrative === undefined && i < fresh.length; i++) {
+    if (narrative === undefined && freshBands) narrative = freshBands.oldestWithin(hash);
+    for (let i = 0; narrative === undefined && !freshBands && i < fresh.length; i++) {
       if (popcount32((hash.hi ^ freshHi[i]!) >>> 0) + popcount32((hash.lo ^ freshLo[i]!) >>> 0) <= NARRATIVE_MAX_DISTANCE) narrative = fresh[i];
     }
     if (narrative) {
@@ -445,9 +448,11 @@ export async function assignNarratives(view: NarrativeRegistryView, posts: reado
     }
     // Narratives this batch registers share created_at; the rank keeps their order for every reader.
     const id = narrativeIdFor(hash);
+    const registered = { id, hash, createdMs, rank: fresh.length };
     freshHi[fresh.length] = hash.hi;
     freshLo[fresh.length] = hash.lo;
-    fresh.push({ id, hash, createdMs, rank: fresh.length });
+    fresh.push(registered);
+    freshBands?.add(registered);
     options.started?.add(post.id);
     result.set(post.id, id);
   }

@@ -1,7 +1,9 @@
+import { Client } from '@elastic/elasticsearch';
 import { describe, expect, it } from 'vitest';
 import { describeTexts, generatePosts } from '../../src/bench/synthetic-posts.ts';
-import { BandIndex, type Registered } from '../../src/store/narrative-registry.ts';
-import { hamming, narrativeIdFor, NARRATIVE_MAX_DISTANCE, type SimHash } from '../../src/transforms/narrative.ts';
+import { fixedClock } from '../../src/core/clock.ts';
+import { assignNarratives, BandIndex, NarrativeRegistryView, type Registered } from '../../src/store/narrative-registry.ts';
+import { hamming, narrativeIdFor, NARRATIVE_MAX_DISTANCE, tokensSimhash, type SimHash } from '../../src/transforms/narrative.ts';
 
 /** A seeded PRNG, so a failure reproduces. */
 function prng(seed: number): () => number {
@@ -81,5 +83,53 @@ describe('the worst-case texts of the benchmark', () => {
     // Post i is the same whatever N; reposts stay reposts.
     expect(generatePosts(10, 'a', 'unique')[9]).toEqual(posts[9]);
     expect(describeTexts(generatePosts(2000, 'r', 'repost')).repeatedSimhashes).toBeGreaterThan(1500);
+  });
+});
+
+describe('assigning narratives within one batch', () => {
+  /** A view that never reaches Elasticsearch: nothing to sync (its clock stands at 0), registrations kept in memory. */
+  class OfflineView extends NarrativeRegistryView {
+    constructor() {
+      super(new Client({ node: 'http://127.0.0.1:1' }), 'offline', { clock: fixedClock(0) });
+    }
+    override async register(narratives: readonly Registered[]): Promise<void> {
+      for (const n of narratives) this.add(n);
+    }
+  }
+
+  /** Messages of 12 words and variants with one word replaced or dropped (near-duplicates), shuffled. */
+  function batch(n: number, seed: number) {
+    const random = prng(seed);
+    const word = () => `kata${random() % 5000}`;
+    const messages = Array.from({ length: Math.ceil(n / 3) }, () => Array.from({ length: 12 }, word));
+    return Array.from({ length: n }, (_, i) => {
+      const words = [...messages[random() % messages.length]!];
+      if (i % 2 === 1) words.splice(random() % words.length, 1, ...(random() % 2 === 0 ? [word()] : []));
+      return { id: `p-${String(i).padStart(4, '0')}`, text: words.join(' '), tokens: words, created_at: new Date(Date.UTC(2026, 10, 1, 0, random() % 30)).toISOString() };
+    });
+  }
+
+  /** The rule by brute force: in (created_at, id) order, the first registered narrative within reach, else a new one. */
+  function expected(posts: ReturnType<typeof batch>): Map<string, string> {
+    const registered: SimHash[] = [];
+    const result = new Map<string, string>();
+    const ordered = [...posts].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || (a.id < b.id ? -1 : 1));
+    for (const post of ordered) {
+      const hash = tokensSimhash(post.tokens)!;
+      const first = registered.find((r) => hamming(r, hash) <= NARRATIVE_MAX_DISTANCE);
+      if (!first) registered.push(hash);
+      result.set(post.id, narrativeIdFor(first ?? hash));
+    }
+    return result;
+  }
+
+  it.each([
+    ['a small batch (its new narratives scanned)', 60],
+    ['a large batch (its new narratives indexed)', 900],
+  ])('follows the registry rule in %s', async (_name, n) => {
+    const posts = batch(n, n);
+    const want = expected(posts);
+    expect(new Set(want.values()).size).toBeLessThan(n * 0.6); // the variants did join their message
+    expect(await assignNarratives(new OfflineView(), posts)).toEqual(want);
   });
 });
