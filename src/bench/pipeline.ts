@@ -169,6 +169,10 @@ function printCpu(before: CpuSample, after: CpuSample, wallS: number): void {
     const diff = Object.fromEntries(Object.entries(after.machine).map(([k, v]) => [k, v - before.machine![k]!]));
     const total = Object.values(diff).reduce((s, v) => s + v, 0);
     say(`  the whole machine (${CORES} cores): ${Object.entries(diff).map(([k, v]) => `${k} ${pct(v, total)}`).join(', ')} (steal: taken by other virtual machines on the host)`);
+    // What the machine was busy with besides the processes above: other users of this shared machine.
+    const busyCores = ((diff.user! + diff.system!) / total) * CORES;
+    const ours = Object.keys(before.processes).reduce((sum, name) => sum + ((after.processes[name] ?? 0) - (before.processes[name] ?? 0)), 0) / wallS;
+    say(`  other processes on this machine: ${Math.max(0, (busyCores - ours) * 100).toFixed(0)}% of one core`);
   }
 }
 
