@@ -20,7 +20,7 @@ export interface RunResult {
 /** Runs a command to completion. Rejects only when it cannot start (e.g. ENOENT); a non-zero exit resolves. */
 export function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: withRealClock(options.env ?? process.env), cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -28,6 +28,23 @@ export function run(command: string, args: string[], options: { env?: NodeJS.Pro
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * The environment without libfaketime: a service keeps the machine's real clock even when the process that
+ * starts it runs under a fake one (the test suite's second run, at a month boundary, restarts services in
+ * some tests). Elasticsearch, run as another user, would not even start under it.
+ */
+export function withRealClock(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean = { ...env };
+  const preload = (clean.LD_PRELOAD ?? '')
+    .split(/[:\s]+/)
+    .filter((lib) => lib && !lib.includes('faketime'))
+    .join(':');
+  if (preload) clean.LD_PRELOAD = preload;
+  else delete clean.LD_PRELOAD;
+  for (const name of Object.keys(clean)) if (name.startsWith('FAKETIME')) delete clean[name];
+  return clean;
 }
 
 /**
@@ -41,7 +58,7 @@ export async function spawnDetached(
 ): Promise<number> {
   const log = await open(options.logFile, 'a');
   try {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', log.fd, log.fd] });
+    const child = spawn(command, args, { cwd: options.cwd, env: withRealClock(options.env), detached: true, stdio: ['ignore', log.fd, log.fd] });
     const pid = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
       child.once('spawn', () => (child.pid === undefined ? reject(new Error(`${command} has no pid`)) : resolve(child.pid)));
