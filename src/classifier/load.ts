@@ -2,8 +2,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { PantauError } from '../core/errors.ts';
+import { modelLoadError, readWeightGroup } from './weights-file.ts';
 import { validateFeaturizerConfig } from './featurize.ts';
 import { FLAG_LABELS, OUTPUT_COUNT, SENTIMENT_LABELS } from './labels.ts';
 import { BIAS_WEIGHT_NAME, MODEL_FILE, kernelWeightName, modelJsonSchema, type ModelJson } from './model-format.ts';
@@ -16,9 +15,7 @@ export interface LoadedModel {
   lexicon: SlangLexicon;
 }
 
-function loadError(message: string, code: string, cause?: unknown): PantauError {
-  return new PantauError(message, { stage: 'classifying', code, retriable: false, cause });
-}
+const loadError = modelLoadError;
 
 /** Parses a shipped word list: one lower-case word per line, blank lines ignored. */
 export function parseWordList(text: string): ReadonlySet<string> {
@@ -62,21 +59,7 @@ export async function readModelFolder(dir: string): Promise<LoadedModel> {
   const featurizerProblem = validateFeaturizerConfig(json.featurizer);
   if (featurizerProblem !== null) throw loadError(`${modelPath}: ${featurizerProblem}`, 'model_invalid');
 
-  const group = json.weightsManifest[0]!;
-  const buffers: Buffer[] = [];
-  for (const path of group.paths) {
-    const weightsPath = join(folder, path);
-    if (!existsSync(weightsPath)) throw loadError(`Weights file ${weightsPath} named in ${modelPath} is missing.`, 'model_missing');
-    buffers.push(await readFile(weightsPath));
-  }
-  const joined = Buffer.concat(buffers);
-  const data = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer;
-  let named: tf.NamedTensorMap;
-  try {
-    named = tf.io.decodeWeights(data, group.weights);
-  } catch (err) {
-    throw loadError(`Could not decode the weights of ${folder}: ${err instanceof Error ? err.message : String(err)}`, 'model_invalid', err);
-  }
+  const named = await readWeightGroup(folder, modelPath, json.weightsManifest[0]!);
   try {
     const buckets = json.featurizer.buckets;
     const kernel = new Float32Array(buckets * OUTPUT_COUNT);

@@ -2,8 +2,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { PantauError } from '../core/errors.ts';
+import { modelLoadError, readWeightGroup } from '../classifier/weights-file.ts';
 import { MATCH_NORMALISER_VERSION } from './normalize.ts';
 import { MATCHER_MODEL_FILE, MATCHER_TERM_STATS_FILE, MATCHER_WEIGHTS_FILE, SCORER_TENSORS, matcherJsonSchema, termStatsSchema, tensorName, type MatcherJson, type MatcherWeightEntry } from './model-format.ts';
 import type { RerankerWeights } from './reranker.ts';
@@ -16,9 +15,7 @@ export interface MatcherFolder {
   termStats: TermStats;
 }
 
-function loadError(message: string, code: string, cause?: unknown): PantauError {
-  return new PantauError(message, { stage: 'classifying', code, retriable: false, cause });
-}
+const loadError = modelLoadError;
 
 function tensorsOf(w: RerankerWeights): Record<(typeof SCORER_TENSORS)[number], { data: Float32Array; shape: number[] }> {
   return {
@@ -85,21 +82,7 @@ export async function readMatcherFolder(dir: string): Promise<MatcherFolder> {
   } catch (err) {
     throw loadError(`${statsPath} is not a valid term-statistics file: ${err instanceof Error ? err.message : String(err)}`, 'model_invalid', err);
   }
-  const group = json.weightsManifest[0]!;
-  const buffers: Buffer[] = [];
-  for (const path of group.paths) {
-    const weightsPath = join(folder, path);
-    if (!existsSync(weightsPath)) throw loadError(`Weights file ${weightsPath} named in ${modelPath} is missing.`, 'model_missing');
-    buffers.push(await readFile(weightsPath));
-  }
-  const joined = Buffer.concat(buffers);
-  const data = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer;
-  let named: tf.NamedTensorMap;
-  try {
-    named = tf.io.decodeWeights(data, group.weights);
-  } catch (err) {
-    throw loadError(`Could not decode the weights of ${folder}: ${err instanceof Error ? err.message : String(err)}`, 'model_invalid', err);
-  }
+  const named = await readWeightGroup(folder, modelPath, json.weightsManifest[0]!);
   try {
     const scorer = (name: 'reranker' | 'pair'): RerankerWeights => {
       const desc = json[name];
