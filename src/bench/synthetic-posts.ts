@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { SAMPLE_POSTS_FILE } from '../cli/paths.ts';
 import type { Post } from '../core/post.ts';
 import { matchTokens } from '../transforms/relevance.ts';
+import { seededRandom } from '../core/random.ts';
 import { bandKeys, featuresOfTokens, hamming, NARRATIVE_MAX_DISTANCE, probeKeys, simhashHex, tokensSimhash, type SimHash } from '../transforms/narrative.ts';
 
 interface Samples {
@@ -28,16 +29,6 @@ function loadSamples(): Samples {
 const ADDED_WORDS_PER_FEATURE = 2;
 const MIN_ADDED_WORDS = 8;
 
-/** A seeded PRNG (mulberry32): the same tag gives the same texts on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function seedOf(tag: string): number {
   let h = 0x811c9dc5;
@@ -59,7 +50,7 @@ export function generatePosts(n: number, tag: string, texts: 'repost' | 'unique'
   samples ??= loadSamples();
   const { texts: sampleTexts, featureCounts, vocabulary } = samples;
   const k = sampleTexts.length;
-  const random = prng(seedOf(tag));
+  const random = seededRandom(seedOf(tag));
   const uniqueText = (i: number) => {
     const words: string[] = [sampleTexts[i % k]!];
     const added = Math.max(MIN_ADDED_WORDS, ADDED_WORDS_PER_FEATURE * featureCounts[i % k]!);

@@ -2,18 +2,14 @@ import { Client } from '@elastic/elasticsearch';
 import { describe, expect, it } from 'vitest';
 import { describeTexts, generatePosts } from '../../src/bench/synthetic-posts.ts';
 import { fixedClock } from '../../src/core/clock.ts';
+import { seededRandom } from '../../src/core/random.ts';
 import { assignNarratives, BandIndex, NarrativeRegistryView, type Registered } from '../../src/store/narrative-registry.ts';
 import { hamming, narrativeIdFor, NARRATIVE_MAX_DISTANCE, tokensSimhash, type SimHash } from '../../src/transforms/narrative.ts';
 
-/** A seeded PRNG, so a failure reproduces. */
+/** A seeded PRNG of 32-bit integers, so a failure reproduces. */
 function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const random = seededRandom(seed);
+  return () => Math.floor(random() * 4294967296);
 }
 
 /** `hash` with `bits` distinct random bits flipped. */

@@ -6,6 +6,7 @@
  *
  * Multi-task with masking: a row contributes loss only for the labels it annotates.
  */
+import { seededRandom } from '../../core/random.ts';
 import { FLAG_LABELS, OUTPUT_COUNT, SENTIMENT_LABELS } from '../labels.ts';
 
 const FLAGS = FLAG_LABELS.length;
@@ -46,17 +47,6 @@ export interface LinearWeights {
   bias: Float32Array;
 }
 
-/** A small seeded PRNG (mulberry32) so training is reproducible. */
-export function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function trainLinear(examples: readonly EncodedExample[], buckets: number, options: TrainOptions): LinearWeights {
   const out = OUTPUT_COUNT;
@@ -66,7 +56,7 @@ export function trainLinear(examples: readonly EncodedExample[], buckets: number
   const g2Bias = new Float32Array(out);
   const grad = new Float64Array(out);
   const logits = new Float64Array(out);
-  const random = createRandom(options.seed);
+  const random = seededRandom(options.seed);
   const order = Array.from(examples.keys());
   const eps = 1e-8;
   const lr = options.learningRate;

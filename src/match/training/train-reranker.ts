@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { RerankerTensors, RerankerWeights } from '../reranker.ts';
+import { seededRandom } from '../../core/random.ts';
 import type { CandidateLists } from './candidates.ts';
 
 export interface RerankerTrainOptions {
@@ -37,17 +38,6 @@ export const DEFAULT_RERANKER_TRAINING: RerankerTrainOptions = {
   seed: 1,
 };
 
-/** A small deterministic PRNG (mulberry32) for initialisation and shuffling. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Mean and spread of each feature over the real candidates (spread floored so constant features stay finite). */
 export function featureStats(lists: CandidateLists): { mean: Float32Array; scale: Float32Array } {
@@ -77,7 +67,7 @@ export function trainReranker(lists: CandidateLists, options: RerankerTrainOptio
   const { k, queries } = lists;
   const F = lists.features.length / Math.max(1, queries * k);
   const H = options.hidden;
-  const rand = prng(options.seed);
+  const rand = seededRandom(options.seed);
   const { mean, scale } = featureStats(lists);
   const init = (n: number, s: number) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * s);
   const vars = {
