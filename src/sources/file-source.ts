@@ -57,7 +57,7 @@ export class FileSource implements Source {
     this.config = config;
     this.ingest = ingest;
     this.logger = deps.logger.child({ source: config.name, source_type: config.type });
-    this.health_ = new SourceHealthTracker(config.name);
+    this.health_ = new SourceHealthTracker(config.name, deps.clock);
     this.store = openStateStore<FileState | null>({
       dir: deps.stateDir,
       key: `${config.type}-${config.name}`,

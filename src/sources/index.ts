@@ -12,6 +12,7 @@
  * author key, every source's posts pass through the author pseudonymiser on the way to the sink.
  */
 import { z } from 'zod';
+import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import { csvFileSourceSchema, ingestCsvFile } from './csv-file.ts';
 import { FileSource } from './file-source.ts';
@@ -55,6 +56,8 @@ export interface CreateSourceDeps {
   authorKey?: string;
   /** Where secrets named by `secretEnv` / `headersFromEnv` are read (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** "Now" for every source (default: the system clock). */
+  clock?: Clock;
 }
 
 /** Adds the author pseudonymiser in front of whatever sink the source is started with. */
@@ -88,7 +91,7 @@ class PseudonymisingSource implements Source {
  */
 export function createSource(definition: SourceDefinition, deps: CreateSourceDeps): Source {
   const env = deps.env ?? process.env;
-  const base = { stateDir: deps.stateDir, logger: deps.logger };
+  const base = { stateDir: deps.stateDir, logger: deps.logger, ...(deps.clock ? { clock: deps.clock } : {}) };
   let source: Source;
   switch (definition.type) {
     case 'rss':

@@ -4,6 +4,7 @@
  * and logs. A subclass supplies its state schema and `poll()`.
  */
 import type { z } from 'zod';
+import { systemClock, type Clock } from '../core/clock.ts';
 import type { Logger } from '../core/log.ts';
 import type { SourceDeps } from './deps.ts';
 import type { RetryHooks, RetryPolicy } from './retry.ts';
@@ -39,6 +40,8 @@ export abstract class PolledSource<S extends { seen: string[] }> implements Sour
   protected readonly health_: SourceHealthTracker;
   protected readonly store: StateStore<S>;
   protected readonly policy: RetryPolicy;
+  /** "Now" (SourceDeps.clock). */
+  protected readonly clock: Clock;
   protected state: S;
   protected seen = new SeenSet(1);
   protected sink: PostSink | null = null;
@@ -51,7 +54,8 @@ export abstract class PolledSource<S extends { seen: string[] }> implements Sour
     this.polled = config;
     this.noun = setup.noun;
     this.logger = deps.logger.child({ source: config.name, source_type: setup.type });
-    this.health_ = new SourceHealthTracker(config.name);
+    this.health_ = new SourceHealthTracker(config.name, deps.clock);
+    this.clock = deps.clock ?? systemClock;
     this.state = setup.initial();
     this.store = openStateStore({ dir: deps.stateDir, key: `${setup.type}-${config.name}`, schema: setup.schema, initial: setup.initial, logger: this.logger });
     this.policy = { maxAttempts: config.maxAttempts, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs };

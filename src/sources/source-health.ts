@@ -6,6 +6,7 @@
  * attemptFailed (remembered as lastError, state unchanged), the last one of a run through failed(), which
  * also turns the source `failing` until a run succeeds again.
  */
+import { isoNow, systemClock, type Clock } from '../core/clock.ts';
 import { PantauError, describeError } from '../core/errors.ts';
 import { sourceErrors, sourcePosts, sourceUp } from '../core/metrics.ts';
 import type { SourceHealth } from './source.ts';
@@ -24,8 +25,11 @@ export class SourceHealthTracker {
   private lastError: string | null = null;
   private consecutiveFailures = 0;
 
-  constructor(name: string) {
+  private readonly clock: Clock;
+
+  constructor(name: string, clock: Clock = systemClock) {
     this.name = name;
+    this.clock = clock;
   }
 
   /** One attempt failed (it may be retried): counted, remembered, but the state is unchanged. */
@@ -37,7 +41,7 @@ export class SourceHealthTracker {
   /** A whole run succeeded. */
   succeeded(): void {
     this.state = 'ok';
-    this.lastSuccessAt = new Date().toISOString();
+    this.lastSuccessAt = isoNow(this.clock);
     this.consecutiveFailures = 0;
     sourceUp.set({ source: this.name }, 1);
   }

@@ -135,7 +135,7 @@ export class HttpPushSource implements Source {
     this.secret = resolvePushSecret(config, env);
     this.logger = deps.logger.child({ source: config.name, source_type: 'http_push' });
     this.clock = deps.clock ?? systemClock;
-    this.health_ = new SourceHealthTracker(config.name);
+    this.health_ = new SourceHealthTracker(config.name, deps.clock);
   }
 
   async start(sink: PostSink): Promise<void> {

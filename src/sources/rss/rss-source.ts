@@ -63,7 +63,7 @@ export class RssSource extends PolledSource<RssState> {
 
   protected async poll(signal: AbortSignal): Promise<void> {
     const sink = this.sink!;
-    const fetchedAt = new Date();
+    const fetchedAt = new Date(this.clock());
     const fetched = await this.fetchFeed(signal);
     if (fetched === null) {
       this.logger.debug('feed not modified since the last poll');
