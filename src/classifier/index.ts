@@ -11,7 +11,7 @@ import { Featurizer } from './featurize.ts';
 import { FLAG_LABELS, SENTIMENT_LABELS, type FlagLabel, type Sentiment } from './labels.ts';
 import { readModelFolder } from './load.ts';
 import type { BagMode } from './model.ts';
-import { normalizeTokens } from './normalize.ts';
+import { createEntityPhrases, normalizeTokens } from './normalize.ts';
 
 export { FLAG_LABELS, type FlagLabel, type Sentiment } from './labels.ts';
 
@@ -27,8 +27,13 @@ export interface Classifier {
   readonly modelVersion: string;
   /** 'wasm' | 'tensorflow' | 'cpu'. */
   readonly backend: string;
-  /** Flag a post when its score >= threshold (chosen on a dev split; see the model card). */
+  /** Flag a post when its score >= threshold (chosen on a dev split; see the model card): the alert points. */
   readonly thresholds: Readonly<Record<FlagLabel, number>>;
+  /**
+   * Per label: `alert` (= thresholds; chosen for precision) and `review` (chosen for recall: posts between the
+   * two go to analysts, not to humas teams). Models without operating points have review = alert.
+   */
+  readonly operatingPoints: Readonly<Record<FlagLabel, OperatingPoint>>;
   /** Scores a batch; results are in input order. */
   classify(texts: readonly string[]): Promise<Classification[]>;
   dispose(): void;
@@ -40,9 +45,22 @@ export const DEFAULT_MODEL_DIR: string = fileURLToPath(new URL('../../models/pan
 /** Posts per internal batch: bounds memory for very large calls without slowing normal ones. */
 const CHUNK_SIZE = 1024;
 
+export interface OperatingPoint {
+  alert: number;
+  review: number;
+  /** Estimated where the points were chosen (see the model card); null when unknown. */
+  alertPrecision: number | null;
+  reviewRecall: number | null;
+}
+
 export interface LoadOptions {
   modelDir?: string;
   backend?: BackendChoice;
+  /**
+   * More names to mask as `_tokoh` (the candidates and parties of `pipelines/election.json`), for a model
+   * trained with entity masking; ignored by models without it.
+   */
+  extraEntities?: readonly string[];
 }
 
 /**
@@ -56,9 +74,19 @@ export async function loadClassifier(options: LoadOptions = {}): Promise<Classif
 /** As loadClassifier, choosing how the embedding bag is computed (tests and the benchmark compare both). */
 export async function loadClassifierWithBag(options: LoadOptions, bagMode: BagMode): Promise<Classifier> {
   const backend = await activateBackend(options.backend ?? 'auto');
-  const { json, model, lexicon } = await readModelFolder(options.modelDir ?? DEFAULT_MODEL_DIR);
+  const loaded = await readModelFolder(options.modelDir ?? DEFAULT_MODEL_DIR);
+  const { json, model } = loaded;
+  const lexicon = loaded.entityNames === null ? loaded.lexicon : { ...loaded.lexicon, entities: createEntityPhrases([...loaded.entityNames, ...(options.extraEntities ?? [])]) };
   const featurizer = new Featurizer(json.featurizer);
   const thresholds = Object.freeze({ ...json.thresholds });
+  const operatingPoints = Object.freeze(
+    Object.fromEntries(
+      FLAG_LABELS.map((label) => {
+        const p = json.operatingPoints?.[label];
+        return [label, p ? { alert: p.alert, review: p.review, alertPrecision: p.alertPrecision, reviewRecall: p.reviewRecall } : { alert: thresholds[label], review: thresholds[label], alertPrecision: null, reviewRecall: null }];
+      }),
+    ) as Record<FlagLabel, OperatingPoint>,
+  );
   let disposed = false;
 
   async function classifyChunk(texts: readonly string[]): Promise<Classification[]> {
@@ -84,6 +112,7 @@ export async function loadClassifierWithBag(options: LoadOptions, bagMode: BagMo
     modelVersion: json.modelVersion,
     backend,
     thresholds,
+    operatingPoints,
     async classify(texts: readonly string[]): Promise<Classification[]> {
       if (disposed) throw new PantauError('classify() called after dispose().', { stage: 'classifying', code: 'classifier_disposed', retriable: false });
       try {

@@ -13,6 +13,8 @@ export interface LoadedModel {
   json: ModelJson;
   model: LinearBagModel;
   lexicon: SlangLexicon;
+  /** The model's entity phrases (masked as `_tokoh`), or null when the model was trained without masking. */
+  entityNames: string[] | null;
 }
 
 const loadError = modelLoadError;
@@ -25,6 +27,14 @@ export function parseWordList(text: string): ReadonlySet<string> {
       .map((w) => w.trim().toLowerCase())
       .filter((w) => w.length > 0),
   );
+}
+
+/** Parses a shipped phrase list: one phrase per line as written, blank lines and `#` comments ignored. */
+export function parsePhraseList(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !l.startsWith('#'));
 }
 
 /** Parses the shipped lexicon file: one `slang<TAB>standard` pair per line. */
@@ -56,6 +66,11 @@ export async function readModelFolder(dir: string): Promise<LoadedModel> {
   } catch (err) {
     throw loadError(`${modelPath} is not a valid pantau model description: ${err instanceof Error ? err.message : String(err)}`, 'model_invalid', err);
   }
+  for (const [label, point] of Object.entries(json.operatingPoints ?? {})) {
+    if (point.alert !== json.thresholds[label as keyof ModelJson['thresholds']]) {
+      throw loadError(`${modelPath}: the alert point of ${label} (${point.alert}) differs from its threshold (${json.thresholds[label as keyof ModelJson['thresholds']]}).`, 'model_invalid');
+    }
+  }
   const featurizerProblem = validateFeaturizerConfig(json.featurizer);
   if (featurizerProblem !== null) throw loadError(`${modelPath}: ${featurizerProblem}`, 'model_invalid');
 
@@ -77,6 +92,7 @@ export async function readModelFolder(dir: string): Promise<LoadedModel> {
     const plattA = Float32Array.from(FLAG_LABELS.map((l) => json.calibration.flags[l].a));
     const plattB = Float32Array.from(FLAG_LABELS.map((l) => json.calibration.flags[l].b));
     let lexicon = createSlangLexicon([]);
+    let entityNames: string[] | null = null;
     if (json.normalizer.slangLexicon !== null) {
       const lexiconPath = join(folder, json.normalizer.slangLexicon);
       if (!existsSync(lexiconPath)) throw loadError(`Slang lexicon ${lexiconPath} named in ${modelPath} is missing.`, 'model_missing');
@@ -88,6 +104,13 @@ export async function readModelFolder(dir: string): Promise<LoadedModel> {
       if (!existsSync(wordsPath)) throw loadError(`Abusive-word list ${wordsPath} named in ${modelPath} is missing.`, 'model_missing');
       lexicon = { ...lexicon, abusive: parseWordList(await readFile(wordsPath, 'utf8')) };
     }
+    const entitiesFile = json.normalizer.entities ?? null;
+    if (entitiesFile !== null) {
+      const entitiesPath = join(folder, entitiesFile);
+      if (!existsSync(entitiesPath)) throw loadError(`Entity list ${entitiesPath} named in ${modelPath} is missing.`, 'model_missing');
+      entityNames = parsePhraseList(await readFile(entitiesPath, 'utf8'));
+    }
+    if (json.normalizer.splitHashtags === true) lexicon = { ...lexicon, splitHashtags: true };
     const conditionalOn = new Int32Array(FLAG_LABELS.length).fill(-1);
     for (const { label, given } of json.conditionalHeads) {
       if (label === given) throw loadError(`${modelPath}: head ${label} cannot be conditional on itself.`, 'model_invalid');
@@ -108,7 +131,7 @@ export async function readModelFolder(dir: string): Promise<LoadedModel> {
       hasSentiment: json.sentimentLabels !== null,
       conditionalOn,
     });
-    return { json, model, lexicon };
+    return { json, model, lexicon, entityNames };
   } finally {
     for (const t of Object.values(named)) t.dispose();
   }

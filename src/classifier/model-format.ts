@@ -12,6 +12,7 @@ export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
 export const LEXICON_FILE = 'slang-lexicon.tsv';
 export const ABUSIVE_WORDS_FILE = 'abusive-words.txt';
+export const ENTITIES_FILE = 'political-entities.txt';
 
 const flagRecord = <T extends z.ZodType>(value: T) =>
   z.object({ hate_speech: value, abusive: value, sara: value, hoax: value }).strict();
@@ -54,6 +55,10 @@ export const modelJsonSchema = z
         slangLexicon: z.string().nullable(),
         /** One word per line; each occurrence in a post adds an `_abusive` token. Absent in older models. */
         abusiveWords: z.string().nullable().optional(),
+        /** Names of politicians, candidates and parties, one phrase per line, each masked as `_tokoh`. Absent in older models. */
+        entities: z.string().nullable().optional(),
+        /** Camel-case hashtags split into words. Absent (false) in older models. */
+        splitHashtags: z.boolean().optional(),
         stemming: z.boolean(),
       })
       .strict(),
@@ -65,6 +70,27 @@ export const modelJsonSchema = z
     thresholds: flagRecord(z.number().min(0).max(1)),
     /** What each threshold was chosen to maximise on the dev split. */
     thresholdAims: flagRecord(z.string()),
+    /**
+     * Two operating points per label (absent in older models, where both are the threshold): `alert`, chosen
+     * for precision (only posts above it, and about the election, reach humas teams), and `review`, chosen for
+     * recall (posts between the two go to the analysts' queue). With the precision and recall estimated where
+     * they were chosen.
+     */
+    operatingPoints: flagRecord(
+      z
+        .object({
+          alert: z.number().min(0).max(1),
+          review: z.number().min(0).max(1),
+          alertPrecision: z.number().nullable(),
+          alertRecall: z.number().nullable(),
+          reviewPrecision: z.number().nullable(),
+          reviewRecall: z.number().nullable(),
+          /** Where they were chosen, e.g. "in-domain dev (412 posts, weighted)". */
+          chosenOn: z.string(),
+        })
+        .strict()
+        .refine((p) => p.review <= p.alert, 'review must not be above alert'),
+    ).optional(),
     calibration: z
       .object({
         flags: flagRecord(z.object({ a: z.number(), b: z.number() }).strict()),

@@ -23,6 +23,8 @@ export const FEATURE_TOKENS = {
   shout: '_shout',
   /** Appended once per word of the model's abusive-word list (see `SlangLexicon.abusive`). */
   abusive: '_abusive',
+  /** In place of a politician's, party's or candidate's name (see `SlangLexicon.entities`). */
+  entity: '_tokoh',
 } as const;
 
 /** Slang → standard spelling, plus the set of standard words (to decide how to squeeze letter runs). */
@@ -34,6 +36,67 @@ export interface SlangLexicon {
    * occurrence appends one `_abusive` token at the end, so rare insults share the weight of common ones.
    */
   readonly abusive?: ReadonlySet<string>;
+  /**
+   * Names of politicians, candidates and parties, as token phrases. Each occurrence becomes one `_tokoh`
+   * token, so a name is never evidence by itself: in the training tweets politicians' names co-occur with
+   * insults, and a model that sees the names learns them ("respect sama pak prabowo" scored as hate speech).
+   */
+  readonly entities?: EntityPhrases;
+  /** Split camel-case hashtags into words (`#PrabowoGibran` → `prabowo gibran`), so names inside tags are seen. */
+  readonly splitHashtags?: boolean;
+}
+
+/** Token phrases by their first token, longest first. */
+export type EntityPhrases = ReadonlyMap<string, readonly (readonly string[])[]>;
+
+/**
+ * Builds the phrase index from phrases as written ("Ganjar Pranowo", "PDIP", "cak imin"): each is normalised
+ * with the same rules as posts (no lexicon), so what matches is what a post normalises to.
+ */
+export function createEntityPhrases(phrases: Iterable<string>): EntityPhrases {
+  const byFirst = new Map<string, string[][]>();
+  const seen = new Set<string>();
+  for (const phrase of phrases) {
+    const tokens = normalizeTokens(phrase).filter((t) => !isFeatureToken(t));
+    const key = tokens.join(' ');
+    if (tokens.length === 0 || seen.has(key)) continue;
+    seen.add(key);
+    const list = byFirst.get(tokens[0]!) ?? [];
+    list.push(tokens);
+    byFirst.set(tokens[0]!, list);
+  }
+  for (const list of byFirst.values()) list.sort((a, b) => b.length - a.length);
+  return byFirst;
+}
+
+/** `tokens` with every entity phrase replaced by `_tokoh` (a run of names becomes one). */
+function maskEntities(tokens: string[], entities: EntityPhrases): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    const candidates = entities.get(tokens[i]!);
+    let matched = 0;
+    if (candidates !== undefined) {
+      for (const phrase of candidates) {
+        if (phrase.every((t, j) => tokens[i + j] === t)) {
+          matched = phrase.length;
+          break;
+        }
+      }
+    }
+    if (matched > 0) {
+      if (out[out.length - 1] !== FEATURE_TOKENS.entity) out.push(FEATURE_TOKENS.entity);
+      i += matched;
+    } else {
+      out.push(tokens[i]!);
+      i++;
+    }
+  }
+  return out;
+}
+
+/** `PrabowoGibran2024` → `Prabowo Gibran 2024`; an all-caps or all-lower tag is left whole. */
+function splitCamelCase(tag: string): string {
+  return tag.replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2').replace(/(\p{L})(\p{N})|(\p{N})(\p{L})/gu, (_m, a, b, c, d) => (a !== undefined ? `${a} ${b}` : `${c} ${d}`));
 }
 
 const EMPTY_LEXICON: SlangLexicon = { map: new Map(), vocabulary: new Set() };
@@ -96,7 +159,11 @@ export function normalizeTokens(text: string, lexicon: SlangLexicon = EMPTY_LEXI
   // Each rewrite runs only when its trigger character is present: a cheap test saves a regex pass.
   if (s.includes('http') || s.includes('www.') || s.includes('pic.twitter')) s = s.replace(URL_RE, ` ${FEATURE_TOKENS.url} `);
   if (s.includes('@')) s = s.replace(MENTION_RE, ` ${FEATURE_TOKENS.user} `);
-  if (s.includes('#')) s = s.replace(HASHTAG_RE, ` ${FEATURE_TOKENS.hashtag} $1 `);
+  if (s.includes('#')) {
+    s = lexicon.splitHashtags
+      ? s.replace(HASHTAG_RE, (_m, tag: string) => ` ${FEATURE_TOKENS.hashtag} ${splitCamelCase(tag)} `)
+      : s.replace(HASHTAG_RE, ` ${FEATURE_TOKENS.hashtag} $1 `);
+  }
   if (!ascii) s = s.replace(EMOJI_RE, ` ${FEATURE_TOKENS.emoji} `);
   if (EMOTICON_TRIGGER_RE.test(s)) s = s.replace(SMILE_RE, ` ${FEATURE_TOKENS.smile} `).replace(FROWN_RE, ` ${FEATURE_TOKENS.frown} `);
   if (s.includes('!')) s = s.replace(EXCLAMATION_RE, ` ${FEATURE_TOKENS.exclamation} `);
@@ -118,6 +185,11 @@ export function normalizeTokens(text: string, lexicon: SlangLexicon = EMPTY_LEXI
     if (out.length >= MAX_TOKENS) break;
   }
   if (out.length > MAX_TOKENS) out.length = MAX_TOKENS;
+  if (lexicon.entities !== undefined && lexicon.entities.size > 0) {
+    const masked = maskEntities(out, lexicon.entities);
+    out.length = 0;
+    out.push(...masked);
+  }
   const abusive = lexicon.abusive;
   if (abusive !== undefined && abusive.size > 0) {
     const words = out.length;

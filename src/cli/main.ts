@@ -3,7 +3,8 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadClassifier, type Classifier } from '../classifier/index.ts';
+import { loadClassifier, type Classifier, type LoadOptions } from '../classifier/index.ts';
+import { electionEntityNames, loadElectionConfig } from '../config/election.ts';
 import { loadConfig, type AppConfig } from '../config/config.ts';
 import { SAMPLE_POSTS_FILE } from './paths.ts';
 import { describeError } from '../core/errors.ts';
@@ -74,10 +75,16 @@ interface Runtime {
   classifier?: Classifier;
 }
 
+/** The model folder, and the contest's candidates and parties to mask as names (for models trained with masking). */
+function classifierOptions(config: AppConfig): LoadOptions {
+  const election = loadElectionConfig(resolve(config.pipelineDir, config.pipeline.relevance.file));
+  return { ...(config.modelDir ? { modelDir: config.modelDir } : {}), extraEntities: electionEntityNames(election) };
+}
+
 async function openRuntime(logger: Logger, withClassifier: boolean): Promise<Runtime> {
   const config = loadConfig();
   const endpoints = await resolveEndpoints(config, say);
-  const classifier = withClassifier ? await loadClassifier(config.modelDir ? { modelDir: config.modelDir } : {}) : undefined;
+  const classifier = withClassifier ? await loadClassifier(classifierOptions(config)) : undefined;
   if (classifier) say(`model ${classifier.modelVersion} loaded on the ${classifier.backend} backend`);
   const ctx = await openContext(config, endpoints, logger);
   return { config, ctx, logger, ...(classifier ? { classifier } : {}) };
@@ -177,7 +184,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'validate': {
       const config = loadConfig();
-      const classifier = await loadClassifier(config.modelDir ? { modelDir: config.modelDir } : {});
+      const classifier = await loadClassifier(classifierOptions(config));
       say(`pipeline ok: topics ${Object.values(config.pipeline.kafka.topics).map((t) => t.name).join(', ')}`);
       say(`model ok: ${classifier.modelVersion} (${classifier.backend}), thresholds ${JSON.stringify(classifier.thresholds)}`);
       classifier.dispose();

@@ -120,3 +120,13 @@ export function parseElectionConfig(raw: unknown, source = 'election config'): E
 export function loadElectionConfig(file: string = DEFAULT_ELECTION_FILE): ElectionConfig {
   return parseElectionConfig(readJsonFile(file, 'election file', 'election_config_unreadable'), `election file ${file}`);
 }
+
+/**
+ * The names a classifier trained with entity masking should mask as `_tokoh` for this contest: every alias of
+ * the candidates (weak ones too: "pak hendra") and the aliases of the parties. A name must never be evidence
+ * of hate speech by itself.
+ */
+export function electionEntityNames(config: ElectionConfig): string[] {
+  const { candidates, parties } = config.terms;
+  return [...candidates.flatMap((c) => [...c.aliases, ...c.weakAliases]), ...parties.flatMap((p) => p.aliases)];
+}

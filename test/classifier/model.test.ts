@@ -2,7 +2,7 @@
  * The shipped model (models/pantau-id-v1), loaded the way the app loads it. Needs no network; the wasm and
  * cpu backends come with the dependencies, tfjs-node is optional.
  */
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -171,5 +171,110 @@ describe('loading errors', () => {
   it('rejects the tensorflow backend when tfjs-node is not installed', async () => {
     if (nodeBackend) return;
     await expect(loadClassifier({ backend: 'tensorflow' })).rejects.toMatchObject({ stage: 'classifying', code: 'backend_unavailable' });
+  });
+});
+
+/** A copy of the shipped model folder with model.json edited: for loader tests. */
+function modelCopy(edit: (json: Record<string, unknown>) => void, extraFiles: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pantau-model-copy-'));
+  for (const file of readdirSync(DEFAULT_MODEL_DIR)) copyFileSync(join(DEFAULT_MODEL_DIR, file), join(dir, file));
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as Record<string, unknown>;
+  edit(json);
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+  for (const [name, text] of Object.entries(extraFiles)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+describe('names are not evidence (entity masking)', () => {
+  const withEntities = () =>
+    modelCopy(
+      (json) => {
+        (json.normalizer as Record<string, unknown>).entities = 'political-entities.txt';
+        (json.normalizer as Record<string, unknown>).splitHashtags = true;
+      },
+      { 'political-entities.txt': '# politicians\nPrabowo\nPrabowo Subianto\nGanjar Pranowo\nGanjar\nAnies Baswedan\nAnies\nGibran\n' },
+    );
+
+  it('gives a post the same scores whichever listed name it carries, and the contest names from election.json are masked too', async () => {
+    const dir = withEntities();
+    const classifier = await loadClassifier({ modelDir: dir, backend: 'wasm', extraEntities: ['Hendra Wijaya', 'Darmawan Siregar'] });
+    try {
+      const [a, b, c, d, e] = await classifier.classify([
+        'respect sama perjuangan pak Prabowo Subianto',
+        'respect sama perjuangan pak Ganjar Pranowo',
+        'respect sama perjuangan pak Anies',
+        'dukung Hendra Wijaya #HendraWijayaMenang',
+        'dukung Darmawan Siregar #DarmawanSiregarMenang',
+      ]);
+      expect(b!.scores).toEqual(a!.scores);
+      expect(c!.scores).toEqual(a!.scores);
+      expect(e!.scores).toEqual(d!.scores);
+    } finally {
+      classifier.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves a model trained without masking as it was (names are not masked, the extra names ignored)', async () => {
+    const plain = await loadClassifier({ backend: 'wasm', extraEntities: ['Prabowo', 'Ganjar'] });
+    try {
+      const [a, b] = await plain.classify(['respect sama perjuangan pak prabowo', 'respect sama perjuangan pak ganjar']);
+      expect(a!.scores).not.toEqual(b!.scores);
+      const [again] = await wasm.classify(['respect sama perjuangan pak prabowo']);
+      expect(again!.scores).toEqual(a!.scores);
+    } finally {
+      plain.dispose();
+    }
+  });
+
+  it('names an entity list that model.json refers to but the folder lacks', async () => {
+    const dir = modelCopy((json) => ((json.normalizer as Record<string, unknown>).entities = 'political-entities.txt'));
+    try {
+      const error = await loadClassifier({ modelDir: dir, backend: 'wasm' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ stage: 'classifying', code: 'model_missing' });
+      expect((error as Error).message).toContain('political-entities.txt');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('operating points', () => {
+  const points = (json: Record<string, unknown>, alertShift = 0) => {
+    const thresholds = json.thresholds as Record<string, number>;
+    json.operatingPoints = Object.fromEntries(
+      Object.entries(thresholds).map(([label, t]) => [
+        label,
+        { alert: t + alertShift, review: t / 2, alertPrecision: 0.8, alertRecall: 0.4, reviewPrecision: 0.5, reviewRecall: 0.8, chosenOn: 'test' },
+      ]),
+    );
+  };
+
+  it('a model without them has review = alert = its thresholds', () => {
+    for (const label of FLAG_LABELS) {
+      expect(wasm.operatingPoints[label]).toEqual({ alert: wasm.thresholds[label], review: wasm.thresholds[label], alertPrecision: null, reviewRecall: null });
+    }
+  });
+
+  it('a model with them reports both points per label', async () => {
+    const dir = modelCopy((json) => points(json));
+    const classifier = await loadClassifier({ modelDir: dir, backend: 'wasm' });
+    try {
+      for (const label of FLAG_LABELS) {
+        expect(classifier.operatingPoints[label]).toEqual({ alert: classifier.thresholds[label], review: classifier.thresholds[label] / 2, alertPrecision: 0.8, reviewRecall: 0.8 });
+      }
+    } finally {
+      classifier.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a model whose alert point is not its threshold', async () => {
+    const dir = modelCopy((json) => points(json, 0.01));
+    try {
+      await expect(loadClassifier({ modelDir: dir, backend: 'wasm' })).rejects.toMatchObject({ code: 'model_invalid' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

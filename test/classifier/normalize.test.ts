@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSlangLexicon, normalizeText, normalizeTokens, squeezeRuns } from '../../src/classifier/normalize.ts';
+import { createSlangLexicon, normalizeText, normalizeTokens, squeezeRuns, createEntityPhrases } from '../../src/classifier/normalize.ts';
 
 // A small hand-written lexicon: the tests pin the normaliser's behaviour, not the shipped dictionary.
 const lexicon = createSlangLexicon([
@@ -87,5 +87,25 @@ describe('squeezeRuns', () => {
   });
   it('prefers the single-letter form when neither form is known', () => {
     expect(squeezeRuns('wkwkkkk', new Set())).toBe('wkwk');
+  });
+});
+
+describe('entity masking and hashtag splitting (models trained with them)', () => {
+  const entities = createEntityPhrases(['Prabowo', 'Prabowo Subianto', 'Ganjar Pranowo', 'PDIP', 'cak imin']);
+  const lexicon = { map: new Map<string, readonly string[]>(), vocabulary: new Set<string>(), entities, splitHashtags: true };
+
+  it('replaces each listed name or phrase by one _tokoh, longest phrase first, a run of names by one', () => {
+    expect(normalizeTokens('Prabowo Subianto dan Ganjar Pranowo', lexicon)).toEqual(['_tokoh', 'dan', '_tokoh']);
+    expect(normalizeTokens('PDIP Prabowo cak imin', lexicon)).toEqual(['_tokoh']);
+    expect(normalizeTokens('cak lontong', lexicon)).toEqual(['cak', 'lontong']);
+    // A mention stays a mention: @prabowo is a user handle, not a name in the text.
+    expect(normalizeTokens('@prabowo halo', lexicon)).toEqual(['_user', 'halo']);
+  });
+
+  it('splits camel-case hashtags into words, so names inside them are masked too', () => {
+    expect(normalizeTokens('#PrabowoSubianto2024', lexicon)).toEqual(['_hashtag', '_tokoh', '_num']);
+    expect(normalizeTokens('#pilkadadamai', lexicon)).toEqual(['_hashtag', 'pilkadadamai']);
+    // Without the option (older models), a tag stays one word.
+    expect(normalizeTokens('#PrabowoSubianto2024')).toEqual(['_hashtag', 'prabowosubianto2024']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadElectionConfig, parseElectionConfig, type ElectionConfigInput } from '../../src/config/election.ts';
+import { electionEntityNames, loadElectionConfig, parseElectionConfig, type ElectionConfigInput } from '../../src/config/election.ts';
 import { PantauError } from '../../src/core/errors.ts';
 import { createRelevanceMatcher, matchTokens } from '../../src/transforms/relevance.ts';
 import { SAMPLE_POSTS_FILE } from '../../src/cli/paths.ts';
@@ -160,5 +160,14 @@ describe('election config validation', () => {
     expect(() => createRelevanceMatcher(clash)).toThrow(/"PEMILU".*already claimed by term "pemilu"/);
     const numeric = parseElectionConfig({ ...minimal(), terms: { process: [{ name: 'nomor', aliases: ['01'] }] } });
     expect(() => createRelevanceMatcher(numeric)).toThrow(/numbers, mentions and URLs are not matched/);
+  });
+});
+
+describe('electionEntityNames', () => {
+  it('gives the candidates\' aliases (weak ones too) and the parties\' aliases, to mask as names', () => {
+    const names = electionEntityNames(loadElectionConfig());
+    expect(names).toEqual(expect.arrayContaining(['hendra wijaya', 'pak hendra', 'sri lestari', 'partai contoh satu']));
+    expect(names).not.toContain('partai'); // a party's weak alias is an everyday word
+    expect(names).not.toContain('kpu'); // institutions are not names to hide: they are what posts are about
   });
 });
