@@ -12,7 +12,7 @@ const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '
 // A link is rendered only for http(s) URLs: a javascript: or data: URL must never become a link.
 const isWebUrl = (u) => typeof u === 'string' && /^https?:\/\//i.test(u);
 const api = document.body.dataset;
-let page = 1, size = 20, label = '';
+let page = 1, size = 20, label = '', level = 'alert';
 
 async function getJson(url) {
   const res = await fetch(url);
@@ -45,9 +45,13 @@ function drawChart(data) {
   if (select.options.length === 1) labels.forEach((l) => select.add(new Option(name(l), l)));
 }
 
+/** The labels the row is listed for: its flags, or in the review list the labels between review and alert. */
+const shownFlags = (p) => (level === 'review' ? p.review_flags || [] : p.flags);
+
 async function loadList() {
   const q = new URLSearchParams({ page, size });
   if (label) q.set('label', label);
+  if (level !== 'alert') q.set('level', level);
   const rows = document.getElementById('rows');
   try {
     const data = await getJson(api.flaggedApi + '?' + q);
@@ -57,8 +61,8 @@ async function loadList() {
           <td>${esc(new Date(p.created_at).toLocaleString('id-ID', { timeZone: 'Asia/Jakarta' }))}</td>
           <td>${esc(p.platform)}<br><span class="muted">${esc(p.author)}</span></td>
           <td class="text">${esc(p.text)}${isWebUrl(p.url) ? `<br><a href="${esc(p.url)}" rel="noreferrer noopener" target="_blank">tautan</a>` : ''}</td>
-          <td>${p.flags.map((f) => `<span class="tag tag-${labelClass(f)}">${esc(name(f))}</span>`).join('')}</td>
-          <td>${p.flags.map((f) => `${esc(name(f))}: ${(p.scores[f] * 100).toFixed(0)}%`).join('<br>')}</td></tr>`).join('');
+          <td>${shownFlags(p).map((f) => `<span class="tag tag-${labelClass(f)}">${esc(name(f))}</span>`).join('')}</td>
+          <td>${shownFlags(p).map((f) => `${esc(name(f))}: ${(p.scores[f] * 100).toFixed(0)}%`).join('<br>')}</td></tr>`).join('');
     const pages = Math.max(1, Math.ceil(data.total / size));
     document.getElementById('pageinfo').textContent = `Halaman ${page} dari ${pages} · ${data.total.toLocaleString('id-ID')} unggahan`;
     document.getElementById('prev').disabled = page <= 1;
@@ -72,6 +76,7 @@ function start() {
   document.getElementById('prev').onclick = () => { page--; loadList(); };
   document.getElementById('next').onclick = () => { page++; loadList(); };
   document.getElementById('label').onchange = (e) => { label = e.target.value; page = 1; loadList(); };
+  document.getElementById('level').onchange = (e) => { level = e.target.value === 'review' ? 'review' : 'alert'; page = 1; loadList(); };
   getJson(api.dailyApi).then(drawChart).catch((e) => {
     document.getElementById('chart').innerHTML = `<span class="error">Gagal memuat grafik: ${esc(e.message)}</span>`;
   });

@@ -5,7 +5,8 @@
  *
  *   GET /                      the page (text/html, with a strict Content-Security-Policy)
  *   GET /overview.js, .css     its script and style sheet (only these files are served)
- *   GET /api/flagged           ?label=&page=&size=   flagged posts, newest first
+ *   GET /api/flagged           ?label=&level=&page=&size=   flagged posts (level=alert, the default) or posts
+ *                              between the review and the alert point (level=review), newest first
  *   GET /api/dashboard/daily   ?from=&to=            counts per day (Asia/Jakarta); default: the 30 days to today
  *   GET /metrics, /healthz
  *
@@ -108,10 +109,12 @@ export function createApiServer(options: ApiOptions): Server {
       if (label !== undefined && !options.labels.includes(label)) {
         throw new BadRequest(`unknown label "${label}"; known: ${options.labels.join(', ')}`);
       }
+      const level = params.get('level') ?? 'alert';
+      if (level !== 'alert' && level !== 'review') throw new BadRequest(`parameter "level" must be "alert" (flagged posts) or "review" (posts for analysts to check), got "${level}"`);
       const page = intParam(params, 'page', 1, 1, 10_000);
       const size = intParam(params, 'size', 20, 1, MAX_PAGE_SIZE);
       if (page * size > 10_000) throw new BadRequest('page × size may not exceed 10000; narrow the list with "label"');
-      sendJson(res, 200, await listFlagged(es, prefix, { page, size, label }));
+      sendJson(res, 200, await listFlagged(es, prefix, { page, size, label, level }));
     },
     '/api/dashboard/daily': async (params, res) => {
       const to = dateParam(params, 'to', today(clock));

@@ -87,7 +87,11 @@ export const pipelineSchema = z
         thresholds: z
           .record(z.string(), z.number().min(0).max(1))
           .default({})
-          .describe('Per-label overrides of the model card\'s thresholds, e.g. {"hoax": 0.7}; an unknown label is refused at start-up.'),
+          .describe('Per-label overrides of the model card\'s alert points (thresholds), e.g. {"hoax": 0.7}; an unknown label is refused at start-up.'),
+        reviewThresholds: z
+          .record(z.string(), z.number().min(0).max(1))
+          .default({})
+          .describe("Per-label overrides of the model card's review points: posts scored between a label's review and alert points go to the analysts' queue (`review_flags`), not to humas teams; never above the alert point."),
       })
       .strict()
       .describe('The classify stage: model batches and per-label thresholds (the model comes from PANTAU_MODEL_DIR or models/).'),

@@ -53,6 +53,8 @@ export const scoredPostSchema = postSchema.extend({
   scores: z.record(z.string(), z.number().min(0).max(1)),
   flags: z.array(z.string()),
   flagged: z.boolean(),
+  /** Labels whose score is between the review and the alert point: for the analysts' queue, not for alerts. */
+  review_flags: z.array(z.string()).default([]),
   sentiment: z.enum(['negative', 'neutral', 'positive']).nullable(),
   model_version: z.string(),
   classified_at: z.iso.datetime({ offset: true }),

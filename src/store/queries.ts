@@ -16,10 +16,12 @@ export interface FlaggedPage {
 export async function listFlagged(
   client: Client,
   prefix: string,
-  options: { page: number; size: number; label?: string | undefined },
+  options: { page: number; size: number; label?: string | undefined; level?: 'alert' | 'review' },
 ): Promise<FlaggedPage> {
-  const filter: object[] = [{ term: { flagged: true } }];
-  if (options.label) filter.push({ term: { flags: options.label } });
+  // alert: flagged at a label's alert point; review: a label between its review and alert points (and not flagged for it).
+  const field = options.level === 'review' ? 'review_flags' : 'flags';
+  const filter: object[] = options.level === 'review' ? [{ exists: { field: 'review_flags' } }] : [{ term: { flagged: true } }];
+  if (options.label) filter.push({ term: { [field]: options.label } });
   const response = await client.search<ScoredPost>({
     index: postsAlias(prefix),
     ignore_unavailable: true,

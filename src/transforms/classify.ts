@@ -1,7 +1,11 @@
 /**
- * The classify transform: scores posts with the model and decides which labels flag them.
- * A post is flagged for a label when its calibrated score reaches that label's threshold: the model card's
- * threshold unless the pipeline file overrides it.
+ * The classify transform: scores posts with the model and decides which labels flag them, at two operating
+ * points per label (see the model card):
+ * - `flags`: score at or above the `alert` point (chosen for precision): the post is flagged, and raises a
+ *   humas alert when one of its flags is an alerting label and the post is about the election;
+ * - `review_flags`: score at or above the `review` point but below `alert` (chosen for recall): the post goes
+ *   to the analysts' queue, never to humas teams.
+ * The pipeline file may override either point per label.
  */
 import type { Classifier } from '../classifier/index.ts';
 import { isoNow, systemClock, type Clock } from '../core/clock.ts';
@@ -11,7 +15,10 @@ import { POST_SCHEMA_VERSION, type Alert, type Post, type ScoredPost } from '../
 
 export interface ClassifyOptions {
   classifier: Classifier;
+  /** Per-label overrides of the alert points. */
   thresholdOverrides: Record<string, number>;
+  /** Per-label overrides of the review points. */
+  reviewOverrides?: Record<string, number>;
   batchSize: number;
   /** Flags that raise an alert. */
   alertLabels: readonly string[];
@@ -33,8 +40,28 @@ export function effectiveThresholds(classifier: Classifier, overrides: Record<st
   return thresholds;
 }
 
+/** The review points: the model's, or the pipeline file's override, never above the alert point. */
+export function effectiveReviewThresholds(classifier: Classifier, alert: Record<string, number>, overrides: Record<string, number> = {}): Record<string, number> {
+  const review: Record<string, number> = {};
+  for (const label of Object.keys(alert)) {
+    const model = classifier.operatingPoints[label as keyof typeof classifier.operatingPoints]?.review ?? alert[label]!;
+    review[label] = Math.min(alert[label]!, overrides[label] ?? model);
+  }
+  for (const label of Object.keys(overrides)) {
+    if (!(label in alert)) {
+      throw new PantauError(`review threshold override for unknown label "${label}"; the model ${classifier.modelVersion} has: ${Object.keys(alert).join(', ')}`, {
+        stage: 'config',
+        code: 'unknown_label',
+        retriable: false,
+      });
+    }
+  }
+  return review;
+}
+
 export async function classifyPosts(posts: Post[], options: ClassifyOptions): Promise<ScoredPost[]> {
   const thresholds = effectiveThresholds(options.classifier, options.thresholdOverrides);
+  const review = effectiveReviewThresholds(options.classifier, thresholds, options.reviewOverrides);
   const scored: ScoredPost[] = [];
   for (let start = 0; start < posts.length; start += options.batchSize) {
     const chunk = posts.slice(start, start + options.batchSize);
@@ -46,6 +73,7 @@ export async function classifyPosts(posts: Post[], options: ClassifyOptions): Pr
       const result = results[i]!;
       const scores: Record<string, number> = { ...result.scores };
       const flags = Object.keys(thresholds).filter((label) => (scores[label] ?? 0) >= thresholds[label]!);
+      const reviewFlags = Object.keys(review).filter((label) => (scores[label] ?? 0) >= review[label]! && (scores[label] ?? 0) < thresholds[label]!);
       let sentiment: ScoredPost['sentiment'] = null;
       if (result.sentiment) {
         const entries = Object.entries(result.sentiment) as Array<[NonNullable<ScoredPost['sentiment']>, number]>;
@@ -57,6 +85,7 @@ export async function classifyPosts(posts: Post[], options: ClassifyOptions): Pr
         scores,
         flags,
         flagged: flags.length > 0,
+        review_flags: reviewFlags,
         sentiment,
         model_version: options.classifier.modelVersion,
         classified_at: classifiedAt,
@@ -68,10 +97,14 @@ export async function classifyPosts(posts: Post[], options: ClassifyOptions): Pr
   return scored;
 }
 
-/** The alert a flagged post raises, or null when none of its flags is an alerting one. */
+/**
+ * The alert a flagged post raises, or null: only a post flagged at the alert point for an alerting label, and
+ * about the election (its relevance matched), reaches humas teams. Everything else flagged stays in the
+ * analysts' review list.
+ */
 export function alertFor(post: ScoredPost, alertLabels: readonly string[], clock: Clock = systemClock): Alert | null {
   const flags = post.flags.filter((f) => alertLabels.includes(f));
-  if (flags.length === 0) return null;
+  if (flags.length === 0 || post.relevance?.relevant !== true) return null;
   return {
     alert_id: `alert-${post.id}`,
     post_id: post.id,

@@ -128,6 +128,24 @@ describe('dashboard API server', () => {
     expect(post.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
+  it('lists posts for analysts to check (between the review and the alert point) apart from flagged ones', async () => {
+    const createdAt = '2026-03-21T10:00:00+07:00';
+    await ctx.es.index({
+      index: postsIndexFor(prefix, createdAt),
+      id: 'uji-api-review',
+      refresh: true,
+      document: { id: 'uji-api-review', schema_version: 1, platform: 'x', text: 'Capres itu kerjanya cuma pencitraan', created_at: createdAt, scores: { hate_speech: 0.4 }, flags: [], flagged: false, review_flags: ['hate_speech'] },
+    });
+    const ids = async (query: string) => ((await (await fetch(`${api.base}/api/flagged?${query}`)).json()) as { items: Array<{ id: string }> }).items.map((i) => i.id);
+    expect(await ids('level=review')).toEqual(['uji-api-review']);
+    expect(await ids('level=review&label=hate_speech')).toEqual(['uji-api-review']);
+    expect(await ids('level=review&label=hoax')).toEqual([]);
+    expect(await ids('')).not.toContain('uji-api-review');
+    const bad = await fetch(`${api.base}/api/flagged?level=semua`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/"level" must be/);
+  });
+
   it('refuses impossible calendar dates with 400 and a clear message', async () => {
     for (const query of ['from=2026-02-30', 'to=2026-13-01', 'from=2025-02-29&to=2025-03-10', 'to=2026-04-31', 'from=2026-00-10', 'from=2026-2-3', 'to=tomorrow']) {
       const res = await fetch(`${api.base}/api/dashboard/daily?${query}`);

@@ -129,11 +129,14 @@ describe('end to end: JSONL → posts.raw → classify → posts.scored → inde
     for (const id of single) expect(stored.has(id)).toBe(false);
   });
 
-  it('each flagged post yields exactly one webhook call, across both runs', async () => {
+  it('each flagged post about the election yields exactly one webhook call, across both runs; flagged posts about something else none', async () => {
     const docs = await allDocs();
     const alertLabels = ctx.config.pipeline.alerts.labels;
-    const expected = docs.filter((d) => d.flags.some((f) => alertLabels.includes(f))).map((d) => d.id).sort();
+    const flagged = docs.filter((d) => d.flags.some((f) => alertLabels.includes(f)));
+    const expected = flagged.filter((d) => d.relevance?.relevant === true).map((d) => d.id).sort();
     expect(expected.length).toBeGreaterThan(0);
+    // The sample holds flagged posts that are not about the election (everyday insults): they stay in the review list only.
+    expect(flagged.length).toBeGreaterThan(expected.length);
     await waitFor('a webhook call per flagged post', async () => (receiver.calls.length >= expected.length ? true : undefined), 60_000);
     // Give a duplicate (if the ledger failed) time to arrive before judging.
     await new Promise((r) => setTimeout(r, 2000));

@@ -81,6 +81,7 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
         scored = await classifyPosts(posts, {
           classifier,
           thresholdOverrides: pipeline.classify.thresholds,
+          reviewOverrides: pipeline.classify.reviewThresholds,
           batchSize: pipeline.classify.batchSize,
           alertLabels: pipeline.alerts.labels,
           clock: ctx.clock,
