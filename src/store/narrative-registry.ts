@@ -320,6 +320,20 @@ export class NarrativeRegistryView {
     }
   }
 
+  private assigning: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `work` once every assignment this view started before has finished. One worker consumes several
+   * partitions at once: without this, two batches holding variants of one new message would each register
+   * its own narrative (neither sees the other's until its registration is written), though one process
+   * could have told them apart.
+   */
+  serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.assigning.then(work, work);
+    this.assigning = run.catch(() => {});
+    return run;
+  }
+
   /** Adds a registration; when the id is known already (two workers, same text), the older one stands. */
   add(narrative: Registered): void {
     const existing = this.known.get(narrative.id);
@@ -424,7 +438,16 @@ export async function assignNarratives(view: NarrativeRegistryView, posts: reado
     else hashed.push({ post, hash, hex, createdMs: Date.parse(post.created_at) });
   }
   if (hashed.length === 0) return result;
+  return view.serialized(() => assignHashed(view, hashed, result, options));
+}
 
+async function assignHashed(
+  view: NarrativeRegistryView,
+  hashed: Array<{ post: NarrativePost; hash: SimHash; hex: string; createdMs: number }>,
+  result: Map<string, string>,
+  options: AssignOptions,
+): Promise<Map<string, string>> {
+  const { cache } = options;
   // A deterministic order, so the batch clusters the same way whoever processes it.
   hashed.sort((a, b) => a.createdMs - b.createdMs || (a.post.id < b.post.id ? -1 : a.post.id > b.post.id ? 1 : 0));
   await view.syncIfDue();

@@ -129,3 +129,27 @@ describe('assigning narratives within one batch', () => {
     expect(await assignNarratives(new OfflineView(), posts)).toEqual(want);
   });
 });
+
+describe('concurrent batches of one worker', () => {
+  /** Registration takes a while, as a write to Elasticsearch does. */
+  class SlowOfflineView extends NarrativeRegistryView {
+    constructor() {
+      super(new Client({ node: 'http://127.0.0.1:1' }), 'offline', { clock: fixedClock(0) });
+    }
+    override async register(narratives: readonly Registered[]): Promise<void> {
+      await new Promise((r) => setTimeout(r, 30));
+      for (const n of narratives) this.add(n);
+    }
+  }
+
+  it('put variants of one new message into one narrative when they arrive in two partitions at once', async () => {
+    const text = 'PENTING!!! Kotak suara di gudang KPU Kecamatan Sidomulyo sudah dibuka malam ini oleh orang tak dikenal, saksi diusir';
+    const view = new SlowOfflineView();
+    const [a, b] = await Promise.all([
+      assignNarratives(view, [{ id: 'wa-1', text, created_at: '2026-11-20T01:00:00Z' }]),
+      assignNarratives(view, [{ id: 'wa-2', text: `${text}. Sebarkan!!`, created_at: '2026-11-20T01:00:01Z' }]),
+    ]);
+    expect(a.get('wa-1')).toMatch(/^nar-/);
+    expect(b.get('wa-2')).toBe(a.get('wa-1'));
+  });
+});
