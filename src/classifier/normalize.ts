@@ -50,14 +50,15 @@ export interface SlangLexicon {
 export type EntityPhrases = ReadonlyMap<string, readonly (readonly string[])[]>;
 
 /**
- * Builds the phrase index from phrases as written ("Ganjar Pranowo", "PDIP", "cak imin"): each is normalised
- * with the same rules as posts (no lexicon), so what matches is what a post normalises to.
+ * Builds the phrase index from phrases as written ("Ganjar Pranowo", "PDIP", "Ma'ruf Amin"). A phrase is split
+ * and lower-cased like the words of a post, without the slang lexicon or any other rewriting, so it matches a
+ * name as people write it ("ma'ruf" would read as "sama ruf" after the lexicon, "ppp" as "pp").
  */
 export function createEntityPhrases(phrases: Iterable<string>): EntityPhrases {
   const byFirst = new Map<string, string[][]>();
   const seen = new Set<string>();
   for (const phrase of phrases) {
-    const tokens = normalizeTokens(phrase).filter((t) => !isFeatureToken(t));
+    const tokens = entityPhraseTokens(phrase);
     const key = tokens.join(' ');
     if (tokens.length === 0 || seen.has(key)) continue;
     seen.add(key);
@@ -69,20 +70,31 @@ export function createEntityPhrases(phrases: Iterable<string>): EntityPhrases {
   return byFirst;
 }
 
+/** The words of a phrase as a post's raw words are cut: NFKC, lower case, split at non-letters, digits kept. */
+export function entityPhraseTokens(phrase: string): string[] {
+  return phrase
+    .normalize('NFKC')
+    .toLowerCase()
+    .split(SPLIT_RE)
+    .flatMap((part) => part.split('_'))
+    .filter((t) => t.length > 0 && !isFeatureToken(t));
+}
+
+/** Length of the longest listed phrase that starts at `words[i]`, or 0. */
+function entityMatchAt(words: readonly string[], i: number, entities: EntityPhrases): number {
+  const candidates = entities.get(words[i]!);
+  if (candidates === undefined) return 0;
+  for (const phrase of candidates) {
+    if (phrase.every((t, j) => words[i + j] === t)) return phrase.length;
+  }
+  return 0;
+}
+
 /** `tokens` with every entity phrase replaced by `_tokoh` (a run of names becomes one). */
 function maskEntities(tokens: string[], entities: EntityPhrases): string[] {
   const out: string[] = [];
   for (let i = 0; i < tokens.length; ) {
-    const candidates = entities.get(tokens[i]!);
-    let matched = 0;
-    if (candidates !== undefined) {
-      for (const phrase of candidates) {
-        if (phrase.every((t, j) => tokens[i + j] === t)) {
-          matched = phrase.length;
-          break;
-        }
-      }
-    }
+    const matched = entityMatchAt(tokens, i, entities);
     if (matched > 0) {
       if (out[out.length - 1] !== FEATURE_TOKENS.entity) out.push(FEATURE_TOKENS.entity);
       i += matched;
@@ -171,22 +183,47 @@ export function normalizeTokens(text: string, lexicon: SlangLexicon = EMPTY_LEXI
   s = s.toLowerCase();
   const out: string[] = [];
   if (shout) out.push(FEATURE_TOKENS.shout);
-  for (const raw of s.split(ascii ? ASCII_SPLIT_RE : SPLIT_RE)) {
-    if (raw.length === 0) continue;
-    if (raw.charCodeAt(0) === 95 /* _ */) {
-      // Our own feature tokens pass through; any other underscore run is just a separator.
-      if (isFeatureToken(raw)) out.push(raw);
-      else pushWord(raw.replace(/_+/g, ''), lexicon, out);
-    } else if (raw.includes('_')) {
-      for (const part of raw.split('_')) if (part.length > 0) pushWord(part, lexicon, out);
-    } else {
-      pushWord(raw, lexicon, out);
+  const parts = s.split(ascii ? ASCII_SPLIT_RE : SPLIT_RE);
+  const entities = lexicon.entities !== undefined && lexicon.entities.size > 0 ? lexicon.entities : null;
+  if (entities === null) {
+    for (const raw of parts) {
+      if (raw.length === 0) continue;
+      if (raw.charCodeAt(0) === 95 /* _ */) {
+        // Our own feature tokens pass through; any other underscore run is just a separator.
+        if (isFeatureToken(raw)) out.push(raw);
+        else pushWord(raw.replace(/_+/g, ''), lexicon, out);
+      } else if (raw.includes('_')) {
+        for (const part of raw.split('_')) if (part.length > 0) pushWord(part, lexicon, out);
+      } else {
+        pushWord(raw, lexicon, out);
+      }
+      if (out.length >= MAX_TOKENS) break;
     }
-    if (out.length >= MAX_TOKENS) break;
+  } else {
+    // Names are matched twice: on the words as written (before the lexicon can rewrite them: "ma'ruf" → "sama
+    // ruf"), then on the normalised tokens (squeezed, leetspeak or slang spellings of a name: "jokowiii").
+    const words: string[] = [];
+    for (const raw of parts) {
+      if (raw.length === 0) continue;
+      if (raw.charCodeAt(0) === 95 && isFeatureToken(raw)) words.push(raw);
+      else for (const part of raw.split('_')) if (part.length > 0) words.push(part);
+    }
+    for (let i = 0; i < words.length && out.length < MAX_TOKENS; ) {
+      const word = words[i]!;
+      const matched = word.charCodeAt(0) === 95 ? 0 : entityMatchAt(words, i, entities);
+      if (matched > 0) {
+        if (out[out.length - 1] !== FEATURE_TOKENS.entity) out.push(FEATURE_TOKENS.entity);
+        i += matched;
+        continue;
+      }
+      if (word.charCodeAt(0) === 95) out.push(word);
+      else pushWord(word, lexicon, out);
+      i++;
+    }
   }
   if (out.length > MAX_TOKENS) out.length = MAX_TOKENS;
-  if (lexicon.entities !== undefined && lexicon.entities.size > 0) {
-    const masked = maskEntities(out, lexicon.entities);
+  if (entities !== null) {
+    const masked = maskEntities(out, entities);
     out.length = 0;
     out.push(...masked);
   }

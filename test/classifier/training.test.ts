@@ -184,6 +184,12 @@ describe('training pipeline', () => {
       calibration,
       splitSeed: 0,
       exportSplits: null,
+      annotationsFile: null,
+      annotationWeight: 1,
+      entitiesFile: null,
+      splitHashtags: false,
+      domainIntercepts: false,
+      extraSources: [],
       log: (line) => logged.push(line),
     });
     expect(logged.some((l) => l.startsWith('epoch 5/5'))).toBe(true);

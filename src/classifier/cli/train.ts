@@ -1,11 +1,14 @@
 /** `npm run train`: trains a model folder from labelled JSONL and/or the public datasets. */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeError } from '../../core/errors.ts';
 import { DEFAULT_FEATURIZER_CONFIG } from '../featurize.ts';
 import type { CalibrationMode } from '../training/out-of-fold.ts';
-import { runTrainPipeline } from '../training/pipeline.ts';
+import { runTrainPipeline, type TrainPipelineOptions } from '../training/pipeline.ts';
+import { formatSeedTable, seedFigures, type SeedFigures } from '../training/seed-report.ts';
+import { replaceCardSection } from '../training/model-card.ts';
 import type { WeightPrecision } from '../training/export.ts';
 import { integer, number, parseArgs, single } from './args.ts';
 import {
@@ -16,15 +19,22 @@ import {
   DEFAULT_TRAINING,
   DEFAULT_WEAK_HATE_NEGATIVE_WEIGHT,
   DEFAULT_WEAK_HOAX_NEGATIVE_WEIGHT,
+  DEFAULT_ANNOTATION_WEIGHT,
+  DEFAULT_EXTRA_SOURCES,
 } from '../training/defaults.ts';
+import { EXTRA_SOURCES, type ExtraSource } from '../training/datasets.ts';
+import { DEFAULT_ANNOTATIONS_FILE } from '../training/annotations.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 const HELP = `Usage: npm run train -- [options]
 
 Trains the Indonesian classifier and writes a versioned model folder (model.json, weights.bin,
-slang lexicon, MODEL_CARD.md with test metrics). About 2 minutes on 2 cores for the public data (under 1 with
---calibration dev).
+slang lexicon, name list, MODEL_CARD.md with test metrics). About 3 minutes on 2 cores for the public data and
+the annotated election posts (about 1 with --calibration dev).
+
+Alert and review points per label are chosen on the annotated election posts (out of fold, weighted to the
+stream): alert at an estimated precision of 0.8, review at an estimated recall of 0.8.
 
 Options:
   --data FILE.jsonl        labelled JSONL, repeatable. One object per line:
@@ -36,7 +46,16 @@ Options:
   --lexicon FILE.csv       slang,standard CSV to ship (default: new_kamusalay.csv from the shared data)
   --abusive-words FILE.csv abusive-word list to ship, a header line then one word per line; each word in a post
                            adds an _abusive feature (default: abusive.csv from the shared data; "none" to skip)
-  --out DIR                output folder (default models/pantau-id-v1)
+  --annotations FILE       annotated election posts (ids and labels; texts joined from the shared data by id)
+                           (default models/election-annotations-v1/labels.jsonl; "none" to skip)
+  --annotation-weight X    loss weight of an annotated election post (default ${DEFAULT_ANNOTATION_WEIGHT})
+  --entities FILE          names of politicians and parties masked as _tokoh, shipped in the model folder
+                           (default pipelines/political-entities.txt; "none" to skip)
+  --no-split-hashtags      keep camel-case hashtags as one word
+  --no-domain-intercepts   one shared intercept for every source
+  --extra-sources LIST     comma-separated public sets added to the training data, or "none"
+                           (default ${DEFAULT_EXTRA_SOURCES.join(',')}; choices: ${EXTRA_SOURCES.join(', ')})
+  --out DIR                output folder (default models/pantau-id-v2)
   --model-version NAME     version string stored in the model (default: the output folder name)
   --epochs N               training epochs (default ${DEFAULT_TRAINING.epochs})
   --seed N                 shuffling seed (default ${DEFAULT_TRAINING.seed})
@@ -55,12 +74,15 @@ Options:
   --folds N                folds for out-of-fold calibration (default ${DEFAULT_FOLDS})
   --split-seed N           seed of the train/dev/test hash split (default 0, the split the model card reports);
                            other seeds show how much the figures move with the split
+  --report-seeds LIST      also train on these split seeds (e.g. 1,2,3; one more run each) and add their test
+                           figures, mean ± sd, to the model card
+  --quick                  measure only: skip the slow model-card extras (demo posts, name swap, Pilkada)
   --export-splits DIR      also write the train/dev/test JSONL used (input for npm run eval)
   --help                   this text
 `;
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), ['help', 'no-conditional-sara']);
+  const args = parseArgs(process.argv.slice(2), ['help', 'no-conditional-sara', 'no-split-hashtags', 'no-domain-intercepts', 'quick']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP);
     return;
@@ -75,11 +97,25 @@ async function main(): Promise<void> {
   const sharedAbusive = sharedData === null ? null : join(sharedData, 'id-multilabel-hate-abusive', 'abusive.csv');
   const abusiveWordsCsv =
     abusiveArg === 'none' ? null : abusiveArg !== undefined ? resolve(abusiveArg) : sharedAbusive !== null && existsSync(sharedAbusive) ? sharedAbusive : null;
-  const out = resolve(single(args, 'out') ?? join(repoRoot, 'models', 'pantau-id-v1'));
+  const out = resolve(single(args, 'out') ?? join(repoRoot, 'models', 'pantau-id-v2'));
+  const annotationsArg = single(args, 'annotations');
+  const annotationsFile = annotationsArg === 'none' || sharedData === null ? null : annotationsArg !== undefined ? resolve(annotationsArg) : DEFAULT_ANNOTATIONS_FILE;
+  const entitiesArg = single(args, 'entities');
+  const entitiesFile = entitiesArg === 'none' ? null : resolve(entitiesArg ?? join(repoRoot, 'pipelines', 'political-entities.txt'));
+  const extraArg = single(args, 'extra-sources');
+  const extraSources = extraArg === undefined ? DEFAULT_EXTRA_SOURCES : extraArg === 'none' ? [] : extraArg.split(',').map((s) => s.trim());
+  for (const s of extraSources) {
+    if (!(EXTRA_SOURCES as readonly string[]).includes(s)) throw new Error(`--extra-sources: unknown set "${s}" (choices: ${EXTRA_SOURCES.join(', ')}).`);
+  }
   const precision = (single(args, 'precision') ?? 'uint8') as WeightPrecision;
   if (!['uint8', 'float16', 'float32'].includes(precision)) throw new Error('--precision must be uint8, float16 or float32.');
   const bucketsLog2 = integer(args, 'buckets-log2', Math.log2(DEFAULT_FEATURIZER_CONFIG.buckets));
-  const result = await runTrainPipeline({
+  const reportSeeds = (single(args, 'report-seeds') ?? '').split(',').filter((v) => v.trim().length > 0).map((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--report-seeds takes split seeds like 1,2,3; got "${v}".`);
+    return n;
+  });
+  const pipelineOptions: TrainPipelineOptions = {
     dataFiles: (args.values.get('data') ?? []).map((f) => resolve(f)),
     sharedData,
     lexiconCsv,
@@ -101,12 +137,55 @@ async function main(): Promise<void> {
     calibration: calibrationMode(single(args, 'calibration') ?? DEFAULT_CALIBRATION.kind, integer(args, 'folds', DEFAULT_FOLDS)),
     splitSeed: integer(args, 'split-seed', 0),
     exportSplits: single(args, 'export-splits') ?? null,
+    annotationsFile,
+    annotationWeight: number(args, 'annotation-weight', DEFAULT_ANNOTATION_WEIGHT),
+    entitiesFile,
+    splitHashtags: !args.flags.has('no-split-hashtags'),
+    domainIntercepts: !args.flags.has('no-domain-intercepts'),
+    extraSources: extraSources as ExtraSource[],
+    quick: args.flags.has('quick'),
     log: (line) => process.stderr.write(`[train] ${line}\n`),
-  });
+  };
+  const result = await runTrainPipeline(pipelineOptions);
   process.stdout.write(`Model written to ${result.modelDir} (${(result.seconds / 60).toFixed(1)} min). Test metrics:\n`);
   for (const [label, m] of Object.entries(result.test.labels)) {
     process.stdout.write(`  ${label.padEnd(12)} F1 ${m.f1.toFixed(3)}  P ${m.precision.toFixed(3)}  R ${m.recall.toFixed(3)}  n+ ${m.support}\n`);
   }
+  if (reportSeeds.length > 0) await reportSeedFigures(pipelineOptions, reportSeeds, result.modelDir);
+  if (result.inDomain.length > 0) process.stdout.write('Annotated election posts of the test split (weighted to the stream), at the alert point:\n');
+  for (const f of result.inDomain) {
+    process.stdout.write(
+      `  ${f.label.padEnd(12)} F1 ${f.alert.f1.toFixed(3)}  P ${f.alert.precision.toFixed(3)}  R ${f.alert.recall.toFixed(3)}  flagged ${(100 * f.alert.flaggedShare).toFixed(1)}% vs true ${(100 * f.trueShare).toFixed(1)}%  AUC ${f.auc.toFixed(3)}  n+ ${f.positives}\n`,
+    );
+  }
+}
+
+/**
+ * Retrains on other split seeds (into a temporary folder) and adds their test figures, mean ± sd, to the
+ * model card: a single split's figures move by a few points with the cut.
+ */
+async function reportSeedFigures(options: TrainPipelineOptions, seeds: readonly number[], modelDir: string): Promise<void> {
+  const runs: SeedFigures[] = [];
+  const scratch = mkdtempSync(join(tmpdir(), 'pantau-seeds-'));
+  try {
+    for (const [n, seed] of seeds.entries()) {
+      process.stderr.write(`[train] split seed ${seed} (${n + 1}/${seeds.length})…\n`);
+      const result = await runTrainPipeline({ ...options, out: join(scratch, `seed-${seed}`), splitSeed: seed, quick: true, exportSplits: null, log: () => undefined });
+      runs.push(seedFigures(seed, result));
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  replaceCardSection(
+    modelDir,
+    'Test figures over split seeds',
+    `The same training on ${seeds.length} other train/dev/test cuts (\`--report-seeds ${seeds.join(',')}\`): each seed's operating points are chosen on
+its own dev rows, and its test split is read once. "election" = annotated election posts of the test split,
+weighted to the stream.
+
+${formatSeedTable(runs)}`,
+  );
+  process.stdout.write(`Figures over split seeds ${seeds.join(', ')} added to ${join(modelDir, 'MODEL_CARD.md')}.\n`);
 }
 
 function calibrationMode(kind: string, folds: number): CalibrationMode {

@@ -10,12 +10,17 @@ export interface PlattParameters {
 
 /**
  * Fits Platt scaling by Newton's method with backtracking on the log-loss (Platt 1999 / Lin et al. 2007),
- * with Platt's smoothed targets against overfitting.
+ * with Platt's smoothed targets against overfitting. Optional per-row weights (e.g. 1 / inclusion probability
+ * of annotated election posts) make it fit the weighted population instead of the sample.
  */
-export function fitPlatt(logits: ArrayLike<number>, targets: ArrayLike<number>, iterations = 100): PlattParameters {
+export function fitPlatt(logits: ArrayLike<number>, targets: ArrayLike<number>, iterations = 100, weights?: ArrayLike<number>): PlattParameters {
+  const weight = (i: number): number => (weights === undefined ? 1 : weights[i]!);
   let positives = 0;
-  for (let i = 0; i < targets.length; i++) if (targets[i] === 1) positives++;
-  const negatives = targets.length - positives;
+  let negatives = 0;
+  for (let i = 0; i < targets.length; i++) {
+    if (targets[i] === 1) positives += weight(i);
+    else negatives += weight(i);
+  }
   if (positives === 0 || negatives === 0) return { a: 1, b: 0 };
   const hi = (positives + 1) / (positives + 2);
   const lo = 1 / (negatives + 2);
@@ -25,7 +30,7 @@ export function fitPlatt(logits: ArrayLike<number>, targets: ArrayLike<number>, 
       const t = targets[i] === 1 ? hi : lo;
       const f = a * logits[i]! + b;
       // log(1 + e^f) - t·f, computed stably.
-      sum += Math.max(f, 0) + Math.log1p(Math.exp(-Math.abs(f))) - t * f;
+      sum += weight(i) * (Math.max(f, 0) + Math.log1p(Math.exp(-Math.abs(f))) - t * f);
     }
     return sum;
   };
@@ -42,8 +47,9 @@ export function fitPlatt(logits: ArrayLike<number>, targets: ArrayLike<number>, 
       const z = logits[i]!;
       const t = targets[i] === 1 ? hi : lo;
       const p = 1 / (1 + Math.exp(-(a * z + b)));
-      const d = p - t;
-      const w = p * (1 - p);
+      const r = weight(i);
+      const d = (p - t) * r;
+      const w = p * (1 - p) * r;
       ga += d * z;
       gb += d;
       haa += w * z * z;

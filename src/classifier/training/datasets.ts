@@ -171,6 +171,73 @@ export function readPilkada(dir: string): { text: string; sentiment: 'positive' 
   }));
 }
 
+/** Netifier's four labels per post (Twitter, Instagram, Kaskus; the repo defines none of them). */
+export interface NetifierRow {
+  text: string;
+  platform: string;
+  pornography: boolean;
+  sara: boolean;
+  radicalism: boolean;
+  defamation: boolean;
+}
+
+/** Netifier `train.csv`: literal `\n` escapes become spaces and Kaskus `[QUOTE=…]` markup is dropped (its text kept). */
+export function readNetifierRows(dir: string): NetifierRow[] {
+  const text = requireFile(join(dir, 'train.csv')).toString('utf8');
+  return parseDelimitedRecords(text)
+    .map((r) => ({
+      text: (r.original_text ?? '')
+        .replace(/\\n/g, ' ')
+        .replace(/\[\/?QUOTE(?:=[^\]]*)?\]/gi, ' ')
+        .replace(/\s+/g, ' ')
+        .trim(),
+      platform: r.source ?? '',
+      pornography: r.pornografi === '1',
+      sara: r.sara === '1',
+      radicalism: r.radikalisme === '1',
+      defamation: r.pencemaran_nama_baik === '1',
+    }))
+    .filter((r) => r.text.length > 0);
+}
+
+/**
+ * Netifier as hate-speech and SARA rows. Its labels are not ours (../shared/data/netifier/SOURCE.md): `sara`
+ * marks religion/ethnicity content, which is mostly but not always an attack, and `pencemaran_nama_baik`
+ * (defamation) is the closest to insulting a person. Read as: defamation or sara → hate_speech = 1 (sara = its
+ * sara label); none of the four → hate_speech = 0; pornography or radicalism alone → not annotated for
+ * hate speech (neither clearly an attack nor clearly not).
+ */
+export function readNetifier(dir: string): Example[] {
+  const out: Example[] = [];
+  for (const r of readNetifierRows(dir)) {
+    const attack = r.defamation || r.sara;
+    const none = !r.pornography && !r.sara && !r.radicalism && !r.defamation;
+    if (attack) out.push({ text: r.text, labels: { hate_speech: 1, sara: r.sara ? 1 : 0 }, source: 'netifier' });
+    else if (none) out.push({ text: r.text, labels: { hate_speech: 0 }, source: 'netifier' });
+  }
+  return out;
+}
+
+/** Comments under 2019 news stories: 1 = not abusive, 2 = abusive, 3 = abusive and offensive → abusive = label ≥ 2. */
+export function readNewsCommentsAbusive(dir: string): Example[] {
+  const text = requireFile(join(dir, 'comments.csv')).toString('utf8');
+  return parseDelimitedRecords(text)
+    .filter((r) => r.label === '1' || r.label === '2' || r.label === '3')
+    .map((r) => ({ text: (r.text ?? '').replace(/[\u2063\ufffd]/g, ' ').trim(), labels: { abusive: r.label === '1' ? 0 : 1 }, source: 'news-comments-abusive' }));
+}
+
+/** Javanese and Sundanese tweets: `uk` (ujaran kasar) → abusive, `hs` → hate_speech; Ibrohim-style placeholders. */
+export function readRegionalAbusive(dir: string): Example[] {
+  const out: Example[] = [];
+  for (const file of ['Javanese.csv', 'Sundanese.csv']) {
+    const text = repairEscapedBytes(requireFile(join(dir, file)));
+    for (const r of parseDelimitedRecords(text)) {
+      out.push({ text: cleanTweet(r.isi_tweet ?? ''), labels: { abusive: r.uk === '1' ? 1 : 0, hate_speech: r.hs === '1' ? 1 : 0 }, source: 'regional-abusive-jv-su' });
+    }
+  }
+  return out;
+}
+
 /** The public sets used by `npm run train`, read from the shared data folder. */
 export function readSharedData(root: string): Example[] {
   return [
@@ -260,4 +327,18 @@ export function toJsonl(examples: readonly Example[]): string {
       return JSON.stringify({ text: e.text, labels, source: e.source });
     })
     .join('\n') + '\n';
+}
+
+/** Public sets that `npm run train` can add with --extra-sources (each SOURCE.md explains its labels). */
+export const EXTRA_SOURCES = ['netifier', 'news-comments-abusive', 'regional-abusive-jv-su'] as const;
+export type ExtraSource = (typeof EXTRA_SOURCES)[number];
+
+/** Reads the chosen extra sources from the shared data folder. */
+export function readExtraSources(root: string, sources: readonly ExtraSource[]): Example[] {
+  const readers: Record<ExtraSource, (dir: string) => Example[]> = {
+    netifier: readNetifier,
+    'news-comments-abusive': readNewsCommentsAbusive,
+    'regional-abusive-jv-su': readRegionalAbusive,
+  };
+  return sources.flatMap((s) => readers[s](join(root, s))).filter((e) => e.text.trim().length > 0);
 }

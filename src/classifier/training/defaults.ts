@@ -1,5 +1,6 @@
 /** Default training hyper-parameters (chosen on the dev split; see the model card). */
 import type { FlagLabel } from '../labels.ts';
+import type { ExtraSource } from './datasets.ts';
 import type { CalibrationMode } from './out-of-fold.ts';
 import type { TrainOptions } from './trainer.ts';
 
@@ -33,3 +34,9 @@ export const DEFAULT_FOLDS = 4;
  * abusive by 0.006 and sentiment macro-F1 by 0.011 against fitting on train alone (src/classifier/README.md).
  */
 export const DEFAULT_CALIBRATION: CalibrationMode = { kind: 'out-of-fold', folds: DEFAULT_FOLDS };
+
+/** Loss weight of an annotated election post in training (chosen on in-domain out-of-fold scores). */
+export const DEFAULT_ANNOTATION_WEIGHT = 3;
+
+/** Public sets added to the default training data (chosen on in-domain out-of-fold scores). */
+export const DEFAULT_EXTRA_SOURCES: readonly ExtraSource[] = ['netifier', 'news-comments-abusive', 'regional-abusive-jv-su'];

@@ -17,6 +17,8 @@ export interface ModelCardInput {
   seconds: number;
   /** Flag rates on Pilkada DKI 2017 tweets (markdown table), or null when that data was not available. */
   election: string | null;
+  /** The "On election posts" section (operating points, annotated test posts, demo posts, name swap), or null. */
+  inDomain?: string | null;
 }
 
 /** Data sources and their licences, as stated in each dataset's SOURCE.md. */
@@ -154,7 +156,11 @@ Per source:
 
 ${bySource}
 
-## Election tweets from another source (no hate-speech labels)
+${input.inDomain == null ? '' : `## On election posts
+
+${input.inDomain}
+
+`}## Election tweets from another source (no hate-speech labels)
 
 ${
   election === null

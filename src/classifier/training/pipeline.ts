@@ -9,17 +9,21 @@ import { Featurizer, type FeaturizerConfig } from '../featurize.ts';
 import { loadClassifier } from '../index.ts';
 import { FLAG_LABELS, OUTPUT_COUNT, SENTIMENT_LABELS, type FlagLabel } from '../labels.ts';
 import { parseWordList } from '../load.ts';
-import { ABUSIVE_WORDS_FILE, LEXICON_FILE, MODEL_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, type ModelJson } from '../model-format.ts';
-import { createSlangLexicon, type SlangLexicon } from '../normalize.ts';
+import { ABUSIVE_WORDS_FILE, ENTITIES_FILE, LEXICON_FILE, MODEL_FILE, MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, type ModelJson } from '../model-format.ts';
+import { createEntityPhrases, createSlangLexicon, type SlangLexicon } from '../normalize.ts';
+import { parsePhraseList } from '../load.ts';
+import { isAnnotated, readAnnotatedElectionPosts } from './annotations.ts';
+import { chooseOperatingPoints, IN_DOMAIN_FRACTIONS, MIN_IN_DOMAIN_POSITIVES, sampleOf, type InDomainLabelFigures } from './in-domain.ts';
+import { bestFBetaPoint, weightedAuc, weightedAveragePrecision } from './weighted-metrics.ts';
+import { inDomainReport, type IbrohimFigures } from './in-domain-report.ts';
 import { evaluateExamples, type EvaluationDetails } from '../evaluate.ts';
 import { fitClassOffsets, fitPlatt, fitTemperature } from './calibrate.ts';
-import { readJsonl, readSharedData, toJsonl } from './datasets.ts';
+import { readExtraSources, readJsonl, readSharedData, toJsonl, type ExtraSource } from './datasets.ts';
 import { encodeExamples } from './encode.ts';
 import type { Example } from './examples.ts';
 import { encodeWeights, roundTripWeights, type WeightPrecision } from './export.ts';
-import { bestThreshold, type ThresholdAim } from './metrics.ts';
 import { writeModelCard } from './model-card.ts';
-import { splitExamples, type SplitExamples } from './split.ts';
+import { DEFAULT_SPLIT, splitExamples, type SplitExamples } from './split.ts';
 import { linearLogits, nbFeatureScales, trainLinear, type EncodedExample, type LinearWeights, type TrainOptions } from './trainer.ts';
 import { weakHateSpeechNegatives, weakHoaxNegatives } from './weak-labels.ts';
 import { pilkadaShiftReport } from './domain-shift.ts';
@@ -52,6 +56,20 @@ export interface TrainPipelineOptions {
   splitSeed: number;
   /** Where to write train/dev/test JSONL (for `npm run eval`), or null. */
   exportSplits: string | null;
+  /** Annotated election posts (models/election-annotations-v1/labels.jsonl), joined with `sharedData`; null for none. */
+  annotationsFile: string | null;
+  /** Loss weight of an annotated election post in training (the public sets weigh 1). */
+  annotationWeight: number;
+  /** Names masked as `_tokoh` (one phrase per line), shipped in the model folder; null for none. */
+  entitiesFile: string | null;
+  /** Split camel-case hashtags into words (#TolakPemiluCurang → tolak pemilu curang). */
+  splitHashtags: boolean;
+  /** One intercept per source, so a source's base rate is not learned as word weights; the model ships the election one. */
+  domainIntercepts: boolean;
+  /** More public sets to train on (see datasets.ts, readExtraSources). */
+  extraSources: readonly ExtraSource[];
+  /** Measure only: skip the model card's slow extras (used by the split-seed runs). */
+  quick?: boolean;
   log: (line: string) => void;
 }
 
@@ -62,15 +80,14 @@ export interface TrainPipelineOptions {
  */
 const SINGLE_CLASS_SOURCES = new Set(['turnbackhoax-2024', 'turnbackhoax-2021']);
 
-/**
- * What each threshold maximises on dev. Hoax: two-class macro-F1 (the issue's target), over fact-check
- * claims plus everyday posts as non-hoaxes (see weak-labels.ts).
- */
-const THRESHOLD_AIMS: Record<FlagLabel, ThresholdAim> = { hate_speech: 'f1', abusive: 'f1', sara: 'f1', hoax: 'macro_f1' };
 
 export interface TrainResult {
   modelDir: string;
   test: EvaluationDetails;
+  /** Annotated election posts of the test split, weighted (empty without annotations). */
+  inDomain: InDomainLabelFigures[];
+  /** Ibrohim test F1 at the shipped alert point and at Ibrohim's own best threshold. */
+  ibrohim: IbrohimFigures[];
   testBySource: Record<string, EvaluationDetails>;
   seconds: number;
 }
@@ -97,9 +114,25 @@ export function readAbusiveWordsCsv(path: string): string[] {
   return [...parseWordList(withoutHeader)].filter((w) => !/\s/.test(w));
 }
 
-export function loadTrainingExamples(options: Pick<TrainPipelineOptions, 'dataFiles' | 'sharedData'>): Example[] {
+export function loadTrainingExamples(options: Pick<TrainPipelineOptions, 'dataFiles' | 'sharedData' | 'annotationsFile' | 'annotationWeight' | 'extraSources'>): Example[] {
   const examples: Example[] = [];
-  if (options.sharedData !== null) examples.push(...readSharedData(options.sharedData));
+  if (options.sharedData !== null) {
+    examples.push(...readSharedData(options.sharedData));
+    examples.push(...readExtraSources(options.sharedData, options.extraSources));
+  }
+  if (options.annotationsFile !== null) {
+    if (options.sharedData === null) {
+      throw new PantauError('--annotations needs the shared data (../shared/data) for the posts\' texts; pass --shared-data DIR or --annotations none.', { stage: 'training', code: 'data_missing', retriable: false });
+    }
+    const annotated = readAnnotatedElectionPosts(options.annotationsFile, options.sharedData);
+    if (annotated.missing.length > 0) {
+      throw new PantauError(
+        `${annotated.missing.length} annotated ids have no text in ${options.sharedData} (first: ${annotated.missing.slice(0, 3).join(', ')}); is this the data the annotations were made on?`,
+        { stage: 'training', code: 'data_missing', retriable: false },
+      );
+    }
+    examples.push(...annotated.examples.map((e) => ({ ...e, weight: options.annotationWeight })));
+  }
   for (const file of options.dataFiles) examples.push(...readJsonl(file));
   if (examples.length === 0) {
     throw new PantauError('No training data: pass --data FILE.jsonl and/or --shared-data DIR.', { stage: 'training', code: 'data_missing', retriable: false });
@@ -113,13 +146,21 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
   const outDir = resolve(options.out);
   const lexicon = options.lexiconCsv === null ? null : readLexiconCsv(options.lexiconCsv);
   const examples = loadTrainingExamples(options);
-  const splits = splitExamples(examples, undefined, options.splitSeed);
+  const annotatedSources = new Set(examples.filter(isAnnotated).map((e) => e.source));
+  const splits = splitExamples(examples, undefined, options.splitSeed, { fractionsOf: (source) => (annotatedSources.has(source) ? IN_DOMAIN_FRACTIONS : DEFAULT_SPLIT) });
   log(`data: ${examples.length} rows → train ${splits.train.length}, dev ${splits.dev.length}, test ${splits.test.length}, dropped ${splits.dropped} (copies of official test texts)`);
   if (options.exportSplits !== null) exportSplits(splits, options.exportSplits, log);
 
   const featurizer = new Featurizer(options.featurizer);
   const abusiveWords = options.abusiveWordsCsv === null ? [] : readAbusiveWordsCsv(options.abusiveWordsCsv);
-  const lex = { ...(lexicon ?? createSlangLexicon([])), ...(abusiveWords.length > 0 ? { abusive: new Set(abusiveWords) } : {}) };
+  const entityNames = options.entitiesFile === null ? [] : parsePhraseList(readFileSync(options.entitiesFile, 'utf8'));
+  const lex: SlangLexicon = {
+    ...(lexicon ?? createSlangLexicon([])),
+    ...(abusiveWords.length > 0 ? { abusive: new Set(abusiveWords) } : {}),
+    ...(entityNames.length > 0 ? { entities: createEntityPhrases(entityNames) } : {}),
+    ...(options.splitHashtags ? { splitHashtags: true } : {}),
+  };
+  if (entityNames.length > 0) log(`masking ${entityNames.length} names of politicians and parties as _tokoh`);
   const outOfFold = options.calibration.kind === 'out-of-fold';
   const fitRows = outOfFold ? [...splits.train, ...splits.dev] : splits.train;
   const weak = [...weakHoaxNegatives(fitRows, options.weakHoaxNegativeWeight), ...weakHateSpeechNegatives(fitRows, options.weakHateNegativeWeight)];
@@ -127,14 +168,21 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
     log(`weak labels: ${weak.length} train rows (hoax = 0 weight ${options.weakHoaxNegativeWeight}; election praise/news as hate_speech = 0 weight ${options.weakHateNegativeWeight})`);
   }
   const trainRows = maskConditionalLabels([...fitRows, ...weak], options.conditionalHeads);
-  const train = encodeExamples(trainRows, featurizer, lex);
+  // Domain intercepts: one per source, the annotated election posts sharing one (the domain the model ships).
+  const domainOf = (e: Example): string => (isAnnotated(e) ? 'election' : e.source);
+  const domainNames = options.domainIntercepts ? [...new Set([...trainRows.map(domainOf), 'election'])] : [];
+  const withDomains = (rows: readonly Example[], encoded: EncodedExample[]): EncodedExample[] => {
+    if (domainNames.length > 0) encoded.forEach((x, i) => (x.domain = domainNames.indexOf(domainOf(rows[i]!))));
+    return encoded;
+  };
+  const train = withDomains(trainRows, encodeExamples(trainRows, featurizer, lex));
   // Calibration rows ("dev" below): the dev split, or out of fold every fitted row not pinned to train (sources
   // that are train-only have one class or weak labels). Everyday posts are added as hoax = 0, so the hoax
   // calibration and threshold reflect the posts the pipeline will see, not only fact-check claims (82% hoaxes).
   const calibrationBase = outOfFold ? fitRows.filter((e) => e.split !== 'train') : splits.dev;
   const devRows = [...calibrationBase, ...weakHoaxNegatives(calibrationBase, 1)];
   const testRows = [...splits.test, ...weakHoaxNegatives(splits.test, 1)];
-  const dev = encodeExamples(devRows, featurizer, lex);
+  const dev = withDomains(devRows, encodeExamples(devRows, featurizer, lex));
   log(`featurised in ${((performance.now() - started) / 1000).toFixed(1)} s (${options.featurizer.buckets} buckets)`);
 
   const fit = (rows: readonly EncodedExample[], onEpoch?: (epoch: number, loss: number) => void): LinearWeights => {
@@ -144,6 +192,7 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
         : undefined;
     return trainLinear(rows, options.featurizer.buckets, {
       ...options.train,
+      ...(domainNames.length > 0 ? { domains: domainNames.length, exportDomain: domainNames.indexOf('election') } : {}),
       ...(featureScales === undefined ? {} : { featureScales }),
       ...(onEpoch === undefined ? {} : { onEpoch }),
     });
@@ -158,9 +207,9 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
     log(`calibration: ${folds}-fold out-of-fold scores of ${devRows.length} train + dev rows (${folds} more fits)`);
     devLogits = outOfFoldLogits(
       train,
-      trainRows.map((e) => foldOf(e.text, folds)),
+      trainRows.map((e) => foldOf(e.group ?? e.text, folds)),
       dev,
-      devRows.map((e) => foldOf(e.text, folds)),
+      devRows.map((e) => foldOf(e.group ?? e.text, folds)),
       folds,
       (rows, fold) => {
         const foldWeights = roundTripWeights(fit(rows), options.precision);
@@ -173,43 +222,58 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
   }
   const calibrationName = outOfFold ? 'out-of-fold train + dev' : 'dev';
   const calibration = {} as ModelJson['calibration']['flags'];
-  const thresholds = {} as ModelJson['thresholds'];
-  const thresholdAims = {} as ModelJson['thresholdAims'];
   const calibrated: number[][] = [];
   FLAG_LABELS.forEach((label, k) => {
+    const given = options.conditionalHeads.find((c) => c.label === label)?.given;
+    // A label the annotated election posts cover well is calibrated on them alone, weighted to the stream:
+    // its scores then read as probabilities on election posts, not on the public sets' mixture (42% hate
+    // speech in Ibrohim, about 7% on the stream). Other labels, and conditional heads, on all calibration rows.
+    const annotatedPositives = devRows.filter((e) => isAnnotated(e) && e.labels[label] === 1).length;
+    const inDomain = given === undefined && annotatedPositives >= MIN_IN_DOMAIN_POSITIVES;
     const z: number[] = [];
     const y: number[] = [];
-    const given = options.conditionalHeads.find((c) => c.label === label)?.given;
+    const w: number[] = [];
     devRows.forEach((e, i) => {
       const t = e.labels[label];
-      if (t === undefined) return;
+      if (t === undefined || (inDomain && !isAnnotated(e))) return;
       // A conditional head is calibrated as P(label | given): on the dev rows where `given` is positive.
       if (given !== undefined && e.labels[given] !== 1) return;
       z.push(devLogits[i * OUTPUT_COUNT + k]!);
       y.push(t);
+      w.push(inDomain ? 1 / e.inclusionProbability! : 1);
     });
-    const platt = fitPlatt(z, y);
+    const platt = fitPlatt(z, y, undefined, w);
     calibration[label] = platt;
     calibrated[k] = devRows.map((_, i) => sigmoid(platt.a * devLogits[i * OUTPUT_COUNT + k]! + platt.b));
+    log(`${label}: Platt a=${platt.a.toFixed(3)} b=${platt.b.toFixed(3)} on ${inDomain ? `${z.length} annotated election posts (weighted)` : `${z.length} ${calibrationName} rows`}${given === undefined ? '' : ` (given ${given})`}`);
   });
-  // Thresholds on the scores the runtime reports: conditional heads multiplied by their condition.
-  FLAG_LABELS.forEach((label, k) => {
+  // Operating points on the scores the runtime reports: conditional heads multiplied by their condition.
+  const runtimeScore = (label: FlagLabel, i: number): number => {
     const given = options.conditionalHeads.find((c) => c.label === label)?.given;
-    const p: number[] = [];
-    const y: number[] = [];
-    devRows.forEach((e, i) => {
-      const t = e.labels[label];
-      if (t === undefined) return;
-      p.push(calibrated[k]![i]! * (given === undefined ? 1 : calibrated[FLAG_LABELS.indexOf(given)]![i]!));
-      y.push(t);
-    });
-    const best = y.length > 0 ? bestThreshold(p, y, THRESHOLD_AIMS[label]) : { threshold: 0.5, value: 0 };
-    // Round down a little so the float32 runtime (which may round a dev score down) keeps the same decisions.
-    thresholds[label] = Math.min(1, Math.max(0, Math.floor(best.threshold * 1e6) / 1e6));
-    thresholdAims[label] = `${THRESHOLD_AIMS[label] === 'f1' ? 'best F1' : 'best two-class macro-F1'} on ${calibrationName} (${y.length} rows): ${best.value.toFixed(3)}`;
-    const platt = calibration[label];
-    log(`${label}: Platt a=${platt.a.toFixed(3)} b=${platt.b.toFixed(3)}${given === undefined ? '' : ` (given ${given})`}, threshold ${thresholds[label].toFixed(3)} (${thresholdAims[label]})`);
-  });
+    return calibrated[FLAG_LABELS.indexOf(label)]![i]! * (given === undefined ? 1 : calibrated[FLAG_LABELS.indexOf(given)]![i]!);
+  };
+  const inDomainIndex = devRows.flatMap((e, i) => (isAnnotated(e) ? [i] : []));
+  const chosen = chooseOperatingPoints(
+    inDomainIndex.map((i) => devRows[i]!),
+    (label, j) => runtimeScore(label, inDomainIndex[j]!),
+    devRows,
+    runtimeScore,
+    calibrationName,
+  );
+  for (const label of ['hate_speech', 'abusive'] as const) {
+    const sample = sampleOf(inDomainIndex.map((i) => devRows[i]!), (j) => runtimeScore(label, inDomainIndex[j]!), label);
+    if (sample.scores.length === 0) continue;
+    const best = bestFBetaPoint(sample, 1);
+    // The selection figures: variants and options are compared on these (dev, out of fold), never on test.
+    log(`${label} in-domain out-of-fold: AP ${weightedAveragePrecision(sample).toFixed(3)}, AUC ${weightedAuc(sample).toFixed(3)}, best F1 ${best?.f1.toFixed(3)} (P ${best?.precision.toFixed(2)} R ${best?.recall.toFixed(2)})`);
+  }
+  const thresholds = chosen.thresholds as ModelJson['thresholds'];
+  const thresholdAims = chosen.aims as ModelJson['thresholdAims'];
+  for (const label of FLAG_LABELS) {
+    const p = chosen.points[label];
+    const pr = (v: number | null): string => (v === null ? '-' : v.toFixed(2));
+    log(`${label}: alert ${p.alert.toFixed(3)} (est. P ${pr(p.alertPrecision)} R ${pr(p.alertRecall)}), review ${p.review.toFixed(3)} (est. P ${pr(p.reviewPrecision)} R ${pr(p.reviewRecall)}) on ${p.chosenOn}`);
+  }
   const sentimentRows: number[] = [];
   const sentimentActual: number[] = [];
   devRows.forEach((e, i) => {
@@ -231,6 +295,7 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
   writeFileSync(join(outDir, WEIGHTS_FILE), encoded.data);
   if (lexicon !== null) writeFileSync(join(outDir, LEXICON_FILE), lexicon.pairs.map(([s, t]) => `${s}\t${t}`).join('\n') + '\n');
   if (abusiveWords.length > 0) writeFileSync(join(outDir, ABUSIVE_WORDS_FILE), abusiveWords.join('\n') + '\n');
+  if (entityNames.length > 0) writeFileSync(join(outDir, ENTITIES_FILE), readFileSync(options.entitiesFile!, 'utf8'));
   const json: ModelJson = {
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
@@ -239,10 +304,17 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
     labels: [...FLAG_LABELS],
     sentimentLabels: hasSentiment ? [...SENTIMENT_LABELS] : null,
     featurizer: { ...options.featurizer },
-    normalizer: { slangLexicon: lexicon === null ? null : LEXICON_FILE, abusiveWords: abusiveWords.length > 0 ? ABUSIVE_WORDS_FILE : null, stemming: false },
+    normalizer: {
+      slangLexicon: lexicon === null ? null : LEXICON_FILE,
+      abusiveWords: abusiveWords.length > 0 ? ABUSIVE_WORDS_FILE : null,
+      entities: entityNames.length > 0 ? ENTITIES_FILE : null,
+      splitHashtags: options.splitHashtags,
+      stemming: false,
+    },
     conditionalHeads: options.conditionalHeads,
     thresholds,
     thresholdAims,
+    operatingPoints: chosen.points,
     calibration: { flags: calibration, sentimentTemperature: temperature, sentimentOffsets },
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: encoded.entries }],
     training: {
@@ -256,6 +328,9 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
         nbInterpolation: options.nbInterpolation,
         calibration: describeCalibration(options.calibration),
         splitSeed: options.splitSeed,
+        annotationWeight: options.annotationWeight,
+        domainIntercepts: options.domainIntercepts,
+        extraSources: options.extraSources,
       },
     },
   };
@@ -269,11 +344,19 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
     for (const source of new Set(testRows.map((e) => e.source))) {
       testBySource[source] = await evaluateExamples(classifier, testRows.filter((e) => e.source === source));
     }
-    const election = options.sharedData === null ? null : await pilkadaShiftReport(classifier, options.sharedData);
+    const quick = options.quick === true;
+    const election = options.sharedData === null || quick ? null : await pilkadaShiftReport(classifier, options.sharedData);
+    const inDomain = await inDomainReport(classifier, {
+      test: splits.test,
+      ownThresholdRows: devRows.map((e, i) => ({ example: e, score: (label: FlagLabel) => runtimeScore(label, i) })),
+      quick,
+      entityNames,
+      points: chosen.points,
+    });
     const seconds = (performance.now() - started) / 1000;
-    writeModelCard(outDir, { json, test, testBySource, splits, calibration: options.calibration, splitSeed: options.splitSeed, seconds, election });
+    writeModelCard(outDir, { json, test, testBySource, splits, calibration: options.calibration, splitSeed: options.splitSeed, seconds, election, inDomain: inDomain.markdown });
     log(`wrote ${outDir} in ${seconds.toFixed(1)} s`);
-    return { modelDir: outDir, test, testBySource, seconds };
+    return { modelDir: outDir, test, testBySource, inDomain: inDomain.figures, ibrohim: inDomain.ibrohim, seconds };
   } finally {
     classifier.dispose();
   }

@@ -18,7 +18,7 @@ export function weakHoaxNegatives(train: readonly Example[], weight: number): Ex
   if (weight <= 0) return [];
   return train
     .filter((e) => WEAK_HOAX_NEGATIVE_SOURCES.has(e.source) && e.labels.hoax === undefined)
-    .map((e) => ({ text: e.text, labels: { hoax: 0 }, source: WEAK_SOURCE, split: 'train', weight }));
+    .map((e) => ({ text: e.text, labels: { hoax: 0 }, source: WEAK_SOURCE, split: 'train', weight, ...(e.group === undefined ? {} : { group: e.group }) }));
 }
 
 /**
@@ -31,7 +31,7 @@ export function weakHateSpeechNegatives(train: readonly Example[], weight: numbe
   if (weight <= 0) return [];
   return train
     .filter((e) => e.source === 'pilpres-2019-sentiment' && (e.candidateSentiment === 'positive' || e.candidateSentiment === 'neutral'))
-    .map((e) => ({ text: e.text, labels: { hate_speech: 0 }, source: WEAK_HATE_SOURCE, split: 'train', weight }));
+    .map((e) => ({ text: e.text, labels: { hate_speech: 0 }, source: WEAK_HATE_SOURCE, split: 'train', weight, ...(e.group === undefined ? {} : { group: e.group }) }));
 }
 
 export const WEAK_HATE_SOURCE = 'weak-hate-speech-negative';
