@@ -23,7 +23,7 @@ export interface Classification {
 }
 
 export interface Classifier {
-  /** e.g. "pantau-id-v1". */
+  /** e.g. "pantau-id-v2". */
   readonly modelVersion: string;
   /** 'wasm' | 'tensorflow' | 'cpu'. */
   readonly backend: string;
@@ -40,7 +40,7 @@ export interface Classifier {
 }
 
 /** The shipped model folder, resolved from this file (not the working directory). */
-export const DEFAULT_MODEL_DIR: string = fileURLToPath(new URL('../../models/pantau-id-v1', import.meta.url));
+export const DEFAULT_MODEL_DIR: string = fileURLToPath(new URL('../../models/pantau-id-v2', import.meta.url));
 
 /** Posts per internal batch: bounds memory for very large calls without slowing normal ones. */
 const CHUNK_SIZE = 1024;

@@ -1,5 +1,5 @@
 /**
- * The shipped model (models/pantau-id-v1), loaded the way the app loads it. Needs no network; the wasm and
+ * The shipped model (models/pantau-id-v2), loaded the way the app loads it. Needs no network; the wasm and
  * cpu backends come with the dependencies, tfjs-node is optional.
  */
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,8 +43,8 @@ function maxDifference(a: Awaited<ReturnType<Classifier['classify']>>, b: typeof
 
 describe('shipped model', () => {
   it('loads from DEFAULT_MODEL_DIR with a version, backend and thresholds for every label', () => {
-    expect(DEFAULT_MODEL_DIR).toMatch(/models[\\/]pantau-id-v1$/);
-    expect(wasm.modelVersion).toBe('pantau-id-v1');
+    expect(DEFAULT_MODEL_DIR).toMatch(/models[\\/]pantau-id-v2$/);
+    expect(wasm.modelVersion).toBe('pantau-id-v2');
     expect(wasm.backend).toBe('wasm');
     for (const label of FLAG_LABELS) {
       expect(wasm.thresholds[label]).toBeGreaterThan(0);
@@ -82,10 +82,9 @@ describe('shipped model', () => {
     for (const label of ['hate_speech', 'abusive', 'sara'] as const) expect(r!.scores[label]).toBeLessThan(wasm.thresholds[label]);
   });
 
-  // Known limitation, kept visible: fake "official announcements" are a common hoax genre, and in the
-  // fact-check data 95% of KPU-related claims are hoaxes, so text alone scores a real KPU announcement as
-  // hoax-like. This test starts failing (and should become a plain `it`) once the hoax head gets it right.
-  it.fails('scores a neutral KPU announcement below the hoax threshold (known limitation)', async () => {
+  // v1 scored this real announcement as hoax-like (in the fact-check data 95% of KPU-related claims are hoaxes);
+  // v2, with near-duplicate claims grouped and everyday election posts in training, does not.
+  it('scores a neutral KPU announcement below the hoax threshold', async () => {
     const [r] = await wasm.classify([KPU_ANNOUNCEMENT]);
     expect(r!.scores.hoax).toBeLessThan(wasm.thresholds.hoax);
   });
@@ -216,19 +215,41 @@ describe('names are not evidence (entity masking)', () => {
   });
 
   it('leaves a model trained without masking as it was (names are not masked, the extra names ignored)', async () => {
-    const plain = await loadClassifier({ backend: 'wasm', extraEntities: ['Prabowo', 'Ganjar'] });
+    const dir = modelCopy((json) => ((json.normalizer as Record<string, unknown>).entities = null));
+    const plain = await loadClassifier({ modelDir: dir, backend: 'wasm', extraEntities: ['Prabowo', 'Ganjar'] });
+    const plainAgain = await loadClassifier({ modelDir: dir, backend: 'wasm' });
     try {
       const [a, b] = await plain.classify(['respect sama perjuangan pak prabowo', 'respect sama perjuangan pak ganjar']);
       expect(a!.scores).not.toEqual(b!.scores);
-      const [again] = await wasm.classify(['respect sama perjuangan pak prabowo']);
+      const [again] = await plainAgain.classify(['respect sama perjuangan pak prabowo']);
       expect(again!.scores).toEqual(a!.scores);
     } finally {
       plain.dispose();
+      plainAgain.dispose();
+      rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the shipped model masks the 2024 candidates: swapping one for another leaves the scores as they were', async () => {
+    const posts = [
+      'respect sama Perjuangan pak prabowo',
+      'Prabowo-Gibran: Hukum, HAM, pemerintahan, anti-korupsi di puncak',
+      'anies itu pembohong besar, jangan pilih dia',
+      'Debat semalam Ganjar Pranowo jawabannya ngawur semua',
+    ];
+    const swapped = posts.map((p) => p.replace(/prabowo-gibran/i, 'Anies-Muhaimin').replace(/prabowo/i, 'Ganjar').replace(/anies/i, 'Prabowo').replace(/Ganjar Pranowo/, 'Gibran Rakabuming'));
+    const before = await wasm.classify(posts);
+    const after = await wasm.classify(swapped);
+    expect(maxDifference(before, after)).toBe(0);
+    // The issue's examples (v1: 0.64 and 0.96). Praise is not even queued for review; the slogan is not flagged,
+    // though its words (hukum, HAM, anti-korupsi) still put it in the analysts' queue (0.27 against review 0.065).
+    expect(before[0]!.scores.hate_speech).toBeLessThan(wasm.operatingPoints.hate_speech.review);
+    expect(before[1]!.scores.hate_speech).toBeLessThan(wasm.operatingPoints.hate_speech.alert);
   });
 
   it('names an entity list that model.json refers to but the folder lacks', async () => {
     const dir = modelCopy((json) => ((json.normalizer as Record<string, unknown>).entities = 'political-entities.txt'));
+    rmSync(join(dir, 'political-entities.txt'), { force: true });
     try {
       const error = await loadClassifier({ modelDir: dir, backend: 'wasm' }).catch((e: unknown) => e);
       expect(error).toMatchObject({ stage: 'classifying', code: 'model_missing' });
@@ -250,9 +271,25 @@ describe('operating points', () => {
     );
   };
 
-  it('a model without them has review = alert = its thresholds', () => {
-    for (const label of FLAG_LABELS) {
-      expect(wasm.operatingPoints[label]).toEqual({ alert: wasm.thresholds[label], review: wasm.thresholds[label], alertPrecision: null, reviewRecall: null });
+  it('a model without them has review = alert = its thresholds', async () => {
+    const dir = modelCopy((json) => delete json.operatingPoints);
+    const old = await loadClassifier({ modelDir: dir, backend: 'wasm' });
+    try {
+      for (const label of FLAG_LABELS) {
+        expect(old.operatingPoints[label]).toEqual({ alert: old.thresholds[label], review: old.thresholds[label], alertPrecision: null, reviewRecall: null });
+      }
+    } finally {
+      old.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the shipped model alerts on hate speech and abusive posts at an estimated precision of at least 0.8, and reviews below', () => {
+    for (const label of ['hate_speech', 'abusive'] as const) {
+      const p = wasm.operatingPoints[label];
+      expect(p.alertPrecision).toBeGreaterThanOrEqual(0.8);
+      expect(p.reviewRecall).toBeGreaterThanOrEqual(0.8);
+      expect(p.review).toBeLessThan(p.alert);
     }
   });
 

@@ -190,6 +190,7 @@ describe('training pipeline', () => {
       splitHashtags: false,
       domainIntercepts: false,
       extraSources: [],
+      selfTraining: null,
       log: (line) => logged.push(line),
     });
     expect(logged.some((l) => l.startsWith('epoch 5/5'))).toBe(true);

@@ -15,11 +15,12 @@ import { drawSample, type SampleDesign } from '../annotation/sample.ts';
 import { integer, parseArgs, single } from './args.ts';
 import { createHash } from 'node:crypto';
 
-const HELP = `npm run annotate:sample -- --out DIR [--data ../shared/data] [--seed 1] [--blocks 3] [--batch 100]
+const HELP = `npm run annotate:sample -- --out DIR [--data ../shared/data] [--seed 1] [--blocks 3] [--batch 100] [--model DIR]
 Draws 3,000 election posts to annotate with ../shared/LABELS.md: per source half at random, half from the top
 15 % by the current model's highest hate-speech / abusive / SARA score (pemilu-2024-tweets 900 + 900,
 mbg-replies-2024 300 + 300, pemilu-2024-topics 300 + 300), and writes annotator batches ({"id","text"} only).
-DIR holds texts: keep it outside the project.`;
+DIR holds texts: keep it outside the project. --model: the ranking model (default: the shipped one;
+models/election-annotations-v1 was drawn with models/pantau-id-v1).`;
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['help']);
@@ -45,8 +46,9 @@ async function main(argv: string[]): Promise<number> {
 
   console.log(`reading election posts from ${dataRoot}…`);
   const posts = distinctPosts(readElectionPosts(dataRoot));
-  console.log(`${posts.length} distinct posts; scoring them with the current model…`);
-  const classifier = await loadClassifier();
+  const modelDir = single(args, 'model');
+  console.log(`${posts.length} distinct posts; scoring them with ${modelDir ?? 'the shipped model'}…`);
+  const classifier = await loadClassifier(modelDir === undefined ? {} : { modelDir: resolve(modelDir) });
   const scores = new Map<string, number>();
   for (let i = 0; i < posts.length; i += 2000) {
     const chunk = posts.slice(i, i + 2000);

@@ -21,6 +21,7 @@ import {
   DEFAULT_WEAK_HOAX_NEGATIVE_WEIGHT,
   DEFAULT_ANNOTATION_WEIGHT,
   DEFAULT_EXTRA_SOURCES,
+  DEFAULT_SELF_TRAINING,
 } from '../training/defaults.ts';
 import { EXTRA_SOURCES, type ExtraSource } from '../training/datasets.ts';
 import { DEFAULT_ANNOTATIONS_FILE } from '../training/annotations.ts';
@@ -76,6 +77,9 @@ Options:
                            other seeds show how much the figures move with the split
   --report-seeds LIST      also train on these split seeds (e.g. 1,2,3; one more run each) and add their test
                            figures, mean ± sd, to the model card
+  --self-training S:W      fit twice; the second time the unannotated election posts the first fit scores in the
+                           lowest share S for both hate speech and abusive join as negatives of weight W
+                           (default ${DEFAULT_SELF_TRAINING}; "none" = off)
   --quick                  measure only: skip the slow model-card extras (demo posts, name swap, Pilkada)
   --export-splits DIR      also write the train/dev/test JSONL used (input for npm run eval)
   --help                   this text
@@ -144,6 +148,7 @@ async function main(): Promise<void> {
     domainIntercepts: !args.flags.has('no-domain-intercepts'),
     extraSources: extraSources as ExtraSource[],
     quick: args.flags.has('quick'),
+    selfTraining: selfTrainingOption(single(args, 'self-training') ?? DEFAULT_SELF_TRAINING),
     log: (line) => process.stderr.write(`[train] ${line}\n`),
   };
   const result = await runTrainPipeline(pipelineOptions);
@@ -186,6 +191,16 @@ weighted to the stream.
 ${formatSeedTable(runs)}`,
   );
   process.stdout.write(`Figures over split seeds ${seeds.join(', ')} added to ${join(modelDir, 'MODEL_CARD.md')}.\n`);
+}
+
+/** `--self-training SHARE:WEIGHT` (e.g. 0.5:0.3) or "none". */
+function selfTrainingOption(value: string): TrainPipelineOptions['selfTraining'] {
+  if (value === 'none') return null;
+  const [share, weight] = value.split(':').map(Number);
+  if (share === undefined || weight === undefined || !(share > 0 && share < 1) || !(weight > 0)) {
+    throw new Error(`--self-training takes SHARE:WEIGHT with 0 < SHARE < 1 and WEIGHT > 0 (e.g. 0.5:0.3), or "none"; got "${value}".`);
+  }
+  return { negativeShare: share, weight };
 }
 
 function calibrationMode(kind: string, folds: number): CalibrationMode {

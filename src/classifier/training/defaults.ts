@@ -36,7 +36,10 @@ export const DEFAULT_FOLDS = 4;
 export const DEFAULT_CALIBRATION: CalibrationMode = { kind: 'out-of-fold', folds: DEFAULT_FOLDS };
 
 /** Loss weight of an annotated election post in training (chosen on in-domain out-of-fold scores). */
-export const DEFAULT_ANNOTATION_WEIGHT = 3;
+export const DEFAULT_ANNOTATION_WEIGHT = 8;
 
 /** Public sets added to the default training data (chosen on in-domain out-of-fold scores). */
-export const DEFAULT_EXTRA_SOURCES: readonly ExtraSource[] = ['netifier', 'news-comments-abusive', 'regional-abusive-jv-su'];
+export const DEFAULT_EXTRA_SOURCES: readonly ExtraSource[] = ['netifier'];
+
+/** Self-training on unannotated election posts, SHARE:WEIGHT or "none" (see --self-training). */
+export const DEFAULT_SELF_TRAINING = 'none';

@@ -35,6 +35,16 @@ const SOURCE_NOTES: Record<string, string> = {
     'Pilpres 2019 tweets (github.com/habibul08/pilpres2019-sentiment--analysis @eccb43b; mojibake repaired). Licence: none stated. Used only as weak hoax = 0 rows (election chatter is overwhelmingly not a circulated hoax claim), train split only; its sentiment labels are not used.',
   'turnbackhoax-2024':
     'TurnBackHoax 2024 hoax narratives (github.com/alharkan7/turnbackhoax-analysis @d365e9a), all hoax = 1, text cut before `PENJELASAN`. Licence: none; content belongs to turnbackhoax.id / Mafindo. Single-class, so train split only.',
+  netifier:
+    'Netifier toxicity posts from Twitter, Instagram and Kaskus (github.com/ahmadizzan/netifier @725b7eb; train.csv only). Licence: none stated. Read as: pencemaran_nama_baik (defamation) or sara → hate_speech = 1 (sara = its sara label); none of the four labels → hate_speech = 0; pornography or radicalism alone → not annotated.',
+  'news-comments-abusive': 'Comments under 2019 news stories (see ../shared/data/news-comments-abusive/SOURCE.md); label 2 or 3 → abusive.',
+  'regional-abusive-jv-su': 'Javanese and Sundanese tweets (see ../shared/data/regional-abusive-jv-su/SOURCE.md); uk → abusive, hs → hate_speech.',
+  'pemilu-2024-tweets':
+    'Pemilu 2024 tweets (github.com/achmaddhani/sentiment-webscrape @e23965d; MIT; the tweets are X users\' content), annotated here: models/election-annotations-v1 (ids and labels only; hate_speech, abusive, sara).',
+  'mbg-replies-2024':
+    'Replies about the free-meals programme (github.com/rikk-se/Dataset_Program-Makan-Bergizi-Gratis @84a3c44; licence: none stated), annotated here: models/election-annotations-v1.',
+  'pemilu-2024-topics':
+    'Pemilu 2024 tweets of the Satria Data 2024 competition (github.com/annorance/satriadata2024 @eb68a87; licence: none stated, organisers\' terms unknown), annotated here: models/election-annotations-v1.',
   'indonlu-smsa':
     'IndoNLU SmSA sentiment (github.com/IndoNLP/indonlu @ce728f6). Licence: Apache-2.0 (LICENSE file; README badge says MIT). Official valid split = our sentiment test set.',
 };
@@ -71,6 +81,10 @@ softmax for sentiment, run with TensorFlow.js (wasm backend by default; tfjs-nod
   (\`_url\`, \`_user\`, \`_hashtag\` + the tag word, \`_emoji\`, \`_smile\`/\`_frown\`, \`_num\`, \`_excl\`, \`_quest\`, \`_shout\`
   for mostly upper-case posts); letter runs squeezed; leetspeak with a digit between letters undone; \`kata2\` → \`kata kata\`;
   slang → standard words with the shipped lexicon (\`${json.normalizer.slangLexicon ?? 'none'}\`)${
+    json.normalizer.entities == null
+      ? ''
+      : `; names of politicians, parties and tickets (\`${json.normalizer.entities}\`, plus the contest's names from pipelines/election.json at run time) become one \`_tokoh\` token, so a name is never evidence by itself`
+  }${json.normalizer.splitHashtags === true ? '; camel-case hashtags are split into words' : ''}${
     json.normalizer.abusiveWords == null
       ? ''
       : `; each word of the abusive-word list (\`${json.normalizer.abusiveWords}\`) adds an \`_abusive\` token at the end of the post`
@@ -104,8 +118,10 @@ licences before any commercial or public redistribution.
 
 ## Splits
 
-Deterministic: FNV-1a hash of the normalised text (no lexicon) → 80% train / 10% dev / 10% test, so duplicate texts
-(and the same tweet in both Ibrohim sets) stay in one split. SmSA keeps its official split: SmSA valid is the
+Deterministic: FNV-1a hash of the near-duplicate group of the normalised text (no lexicon) → 80% train / 10% dev /
+10% test (annotated election posts: 60/15/25), so copies and near-copies (word 3-gram Jaccard ≥ 0.6, across all
+sources: the same tweet in both Ibrohim sets, a claim in two fact-check sets) stay in one split; a train-only copy of
+a test text is dropped. SmSA keeps its official split: SmSA valid is the
 sentiment test set, exactly (train rows whose text equals a valid text are dropped). TurnBackHoax 2024 and 2021
 and Pilpres 2019 are train only (one class, article-type classes, or weak labels). Everyday posts of each split
 (Ibrohim tweets, SmSA reviews) are also used as weak hoax = 0 rows: in training (weight
@@ -127,7 +143,11 @@ ${splitRows.join('\n')}
 
 ## Thresholds and calibration
 
-Probabilities are Platt-scaled per label on ${calibratedOn}. A post is flagged when its score ≥ threshold.
+Probabilities are Platt-scaled per label on ${calibratedOn}${
+    json.operatingPoints === undefined
+      ? ''
+      : ' (hate speech and abusive: on the annotated election posts among them, each weighted by 1 / its inclusion probability, so the scores read as probabilities on the election stream)'
+  }. A post is flagged when its score ≥ threshold${json.operatingPoints === undefined ? '' : ' (the alert point; see "On election posts" for both points per label)'}.
 
 | label | threshold | aim | Platt a | Platt b |
 |---|---|---|---|---|
@@ -169,10 +189,14 @@ ${
 sentiment toward a candidate pair only, so hate-speech F1 on election tweets **cannot be measured** here. What can be
 measured is how often each label fires, split by that sentiment:
 
-${election}
+${election}${
+        input.inDomain == null
+          ? `
 
 Hate-speech labels for election-period tweets (a few hundred, annotated like Ibrohim & Budi) are needed to measure
 the issue's "hate speech on election tweets ≥ 0.78" target.`
+          : ''
+      }`
 }
 
 ## Speed
@@ -181,9 +205,15 @@ Not measured yet for this build: run \`npm run bench:classifier -- --write-card\
 
 ## Limits
 
-- Trained on 2017–2020 tweets (Ibrohim), fact-check claims and product reviews (SmSA). Election posts from 2024
+${
+  json.operatingPoints === undefined
+    ? `- Trained on 2017–2020 tweets (Ibrohim), fact-check claims and product reviews (SmSA). Election posts from 2024
   and other platforms differ; expect lower quality there. There are no hate-speech labels for Pilkada/Pilpres
-  tweets, so hate speech on election tweets from another source is not measured.
+  tweets, so hate speech on election tweets from another source is not measured.`
+    : `- Hate speech on election posts is the weak label: at the alert point (estimated precision 0.8 on dev) it finds
+  about a quarter of the hate speech; the rest is only in the analysts' review queue. SARA and hoax have too few
+  annotated election positives, so their points come from the public data.`
+}
 - A bag of n-grams: it does not understand negation, irony or quotes ("dia bilang aku anjing" scores as abusive).
 - Hoax detection from text alone is weak: it learns the style and topics of circulated claims, not facts. Use it
   to prioritise for human review with the debunk matcher, never as a verdict.

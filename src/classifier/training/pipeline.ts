@@ -23,7 +23,8 @@ import { encodeExamples } from './encode.ts';
 import type { Example } from './examples.ts';
 import { encodeWeights, roundTripWeights, type WeightPrecision } from './export.ts';
 import { writeModelCard } from './model-card.ts';
-import { DEFAULT_SPLIT, splitExamples, type SplitExamples } from './split.ts';
+import { DEFAULT_SPLIT, splitExamples, splitKey, type SplitExamples } from './split.ts';
+import { readElectionPosts } from '../annotation/election-posts.ts';
 import { linearLogits, nbFeatureScales, trainLinear, type EncodedExample, type LinearWeights, type TrainOptions } from './trainer.ts';
 import { weakHateSpeechNegatives, weakHoaxNegatives } from './weak-labels.ts';
 import { pilkadaShiftReport } from './domain-shift.ts';
@@ -68,6 +69,12 @@ export interface TrainPipelineOptions {
   domainIntercepts: boolean;
   /** More public sets to train on (see datasets.ts, readExtraSources). */
   extraSources: readonly ExtraSource[];
+  /**
+   * Self-training on the unannotated election posts: each fit is done twice, the second time with the posts the
+   * first fit scores lowest for both hate speech and abusive (the lowest `negativeShare` of each) added as
+   * negatives of loss weight `weight`. Null: off.
+   */
+  selfTraining: { negativeShare: number; weight: number } | null;
   /** Measure only: skip the model card's slow extras (used by the split-seed runs). */
   quick?: boolean;
   log: (line: string) => void;
@@ -78,6 +85,9 @@ export interface TrainPipelineOptions {
  * article type (clarification vs claim), not from a post-level label. Train only, so thresholds and test
  * figures come from the fact-check claims alone.
  */
+/** Source name of unannotated election posts used as self-training negatives. */
+const SELF_TRAINING_SOURCE = 'self-training';
+
 const SINGLE_CLASS_SOURCES = new Set(['turnbackhoax-2024', 'turnbackhoax-2021']);
 
 
@@ -169,7 +179,7 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
   }
   const trainRows = maskConditionalLabels([...fitRows, ...weak], options.conditionalHeads);
   // Domain intercepts: one per source, the annotated election posts sharing one (the domain the model ships).
-  const domainOf = (e: Example): string => (isAnnotated(e) ? 'election' : e.source);
+  const domainOf = (e: Example): string => (isAnnotated(e) || e.source === SELF_TRAINING_SOURCE ? 'election' : e.source);
   const domainNames = options.domainIntercepts ? [...new Set([...trainRows.map(domainOf), 'election'])] : [];
   const withDomains = (rows: readonly Example[], encoded: EncodedExample[]): EncodedExample[] => {
     if (domainNames.length > 0) encoded.forEach((x, i) => (x.domain = domainNames.indexOf(domainOf(rows[i]!))));
@@ -185,7 +195,32 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
   const dev = withDomains(devRows, encodeExamples(devRows, featurizer, lex));
   log(`featurised in ${((performance.now() - started) / 1000).toFixed(1)} s (${options.featurizer.buckets} buckets)`);
 
+  // Unannotated election posts for self-training: not an annotated post, not a copy of a test text.
+  const selfTraining = options.selfTraining;
+  let unlabelled: EncodedExample[] = [];
+  if (selfTraining !== null && options.sharedData !== null) {
+    const annotatedIds = new Set(examples.filter(isAnnotated).map((e) => e.id));
+    const testKeys = new Set(splits.test.map((e) => e.group ?? splitKey(e.text)));
+    const rows: Example[] = readElectionPosts(options.sharedData)
+      .filter((p) => !annotatedIds.has(p.id) && !testKeys.has(splitKey(p.text)))
+      .map((p) => ({ text: p.text, labels: { hate_speech: 0, abusive: 0 }, source: SELF_TRAINING_SOURCE, weight: selfTraining.weight }));
+    unlabelled = withDomains(rows, encodeExamples(rows, featurizer, lex));
+    log(`self-training: ${unlabelled.length} unannotated election posts; the lowest ${(100 * selfTraining.negativeShare).toFixed(0)}% for hate speech and abusive join each fit as negatives (weight ${selfTraining.weight})`);
+  }
   const fit = (rows: readonly EncodedExample[], onEpoch?: (epoch: number, loss: number) => void): LinearWeights => {
+    const first = fitOnce(rows, unlabelled.length > 0 ? undefined : onEpoch);
+    if (unlabelled.length === 0 || selfTraining === null) return first;
+    const logits = linearLogits(unlabelled, first);
+    const low = (k: number): number => {
+      const v = unlabelled.map((_, i) => logits[i * OUTPUT_COUNT + k]!).sort((a, b) => a - b);
+      return v[Math.floor(selfTraining.negativeShare * (v.length - 1))]!;
+    };
+    const hsCut = low(FLAG_LABELS.indexOf('hate_speech'));
+    const abCut = low(FLAG_LABELS.indexOf('abusive'));
+    const picked = unlabelled.filter((_, i) => logits[i * OUTPUT_COUNT + FLAG_LABELS.indexOf('hate_speech')]! <= hsCut && logits[i * OUTPUT_COUNT + FLAG_LABELS.indexOf('abusive')]! <= abCut);
+    return fitOnce([...rows, ...picked], onEpoch);
+  };
+  const fitOnce = (rows: readonly EncodedExample[], onEpoch?: (epoch: number, loss: number) => void): LinearWeights => {
     const featureScales =
       options.nbInterpolation > 0
         ? [...FLAG_LABELS.map((_, k) => nbFeatureScales(rows, options.featurizer.buckets, k, 1, options.nbInterpolation)), ...SENTIMENT_LABELS.map(() => null)]
@@ -331,6 +366,7 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
         annotationWeight: options.annotationWeight,
         domainIntercepts: options.domainIntercepts,
         extraSources: options.extraSources,
+        selfTraining: options.selfTraining,
       },
     },
   };
