@@ -16,7 +16,7 @@ const projectNode = join(root, 'node_modules', '.bin', 'node');
 const nodeBinary = existsSync(projectNode) ? projectNode : process.execPath;
 
 function run(script: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const child = spawnSync(nodeBinary, [join(root, 'src/classifier/cli', script), ...args], { encoding: 'utf8', cwd: root });
+  const child = spawnSync(nodeBinary, [join(root, 'src/classifier/cli', script), ...args], { encoding: 'utf8', cwd: root, timeout: 120_000 });
   return { status: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { withRealClock } from '../../src/local-services/process.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier, type Classifier } from '../../src/classifier/index.ts';
 import type { ScoredPost } from '../../src/core/post.ts';
@@ -41,10 +42,7 @@ describe('a post produced with kcat is classified and searchable', () => {
       engagement: { likes: 4 },
     };
     const started = Date.now();
-    const run = spawnSync('kcat', ['-P', '-b', KAFKA_BROKERS[0]!, '-t', ctx.config.pipeline.kafka.topics.raw.name, '-K', '\t'], {
-      input: `${id}\t${JSON.stringify(post)}\n`,
-      encoding: 'utf8',
-    });
+    const run = await runKcat(['-P', '-b', KAFKA_BROKERS[0]!, '-t', ctx.config.pipeline.kafka.topics.raw.name, '-K', '\t', '-X', 'message.timeout.ms=30000'], `${id}\t${JSON.stringify(post)}\n`);
     expect(run.error, 'kcat must be installed (apt-get install kcat)').toBeUndefined();
     expect(run.status, run.stderr).toBe(0);
 
@@ -63,3 +61,26 @@ describe('a post produced with kcat is classified and searchable', () => {
     expect(doc.scores.abusive).toBeGreaterThanOrEqual(classifier.thresholds.abusive);
   });
 });
+
+/**
+ * Runs kcat without blocking the test's event loop (a hung client then fails the test at its timeout instead
+ * of stalling the run) and on the real clock: under faketime (the month-boundary run) libfaketime's
+ * shared-memory lock has deadlocked kcat's threads. The post's own timestamps come from the test, not kcat.
+ */
+function runKcat(args: string[], input: string): Promise<{ status: number | null; stderr: string; error?: Error }> {
+  return new Promise((done) => {
+    const child = spawn('kcat', args, { env: withRealClock(process.env), stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      done({ status: null, stderr, error });
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      done({ status, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
