@@ -138,6 +138,13 @@ export const pipelineSchema = z
       .strict()
       .default({ file: 'election.json' })
       .describe('Election relevance: which terms make a post election-related.'),
+    trustedPublishers: z
+      .object({
+        file: z.string().min(1).default('trusted-publishers.json').describe("Official accounts and sites whose posts are never flagged hoax, relative to the pipeline file's folder."),
+      })
+      .strict()
+      .default({ file: 'trusted-publishers.json' })
+      .describe('Trusted publishers (KPU, Bawaslu, Komdigi, Diskominfo and humas units): their clarifications quote the hoax they answer, so they are never flagged hoax.'),
     narratives: z
       .object({
         reachRefreshMs: z

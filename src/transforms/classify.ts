@@ -6,12 +6,18 @@
  * - `review_flags`: score at or above the `review` point but below `alert` (chosen for recall): the post goes
  *   to the analysts' queue, never to humas teams.
  * The pipeline file may override either point per label.
+ *
+ * Hoax is decided more strictly (issue 11): the model's hoax score alone never flags a post. At or above the
+ * review point it puts the post in the analysts' queue (`review_flags`); only support for a claim the knowledge
+ * base marks false will flag it (claim matching, not built yet). A trusted publisher's post (KPU, Bawaslu,
+ * Diskominfo…: their clarifications quote the hoax they answer) gets no hoax label at all.
  */
 import type { Classifier } from '../classifier/index.ts';
 import { isoNow, systemClock, type Clock } from '../core/clock.ts';
 import { PantauError } from '../core/errors.ts';
 import { modelSeconds } from '../core/metrics.ts';
 import { POST_SCHEMA_VERSION, type Alert, type Post, type ScoredPost } from '../core/post.ts';
+import type { TrustedPublisherOf } from './trusted-publisher.ts';
 
 export interface ClassifyOptions {
   classifier: Classifier;
@@ -24,6 +30,8 @@ export interface ClassifyOptions {
   alertLabels: readonly string[];
   /** For `classified_at` (default: the system clock). */
   clock?: Clock;
+  /** The trusted publisher of a post, or null (default: nobody is trusted). */
+  trustedPublisherOf?: TrustedPublisherOf;
 }
 
 export function effectiveThresholds(classifier: Classifier, overrides: Record<string, number>): Record<string, number> {
@@ -72,8 +80,16 @@ export async function classifyPosts(posts: Post[], options: ClassifyOptions): Pr
     chunk.forEach((post, i) => {
       const result = results[i]!;
       const scores: Record<string, number> = { ...result.scores };
-      const flags = Object.keys(thresholds).filter((label) => (scores[label] ?? 0) >= thresholds[label]!);
-      const reviewFlags = Object.keys(review).filter((label) => (scores[label] ?? 0) >= review[label]! && (scores[label] ?? 0) < thresholds[label]!);
+      let flags = Object.keys(thresholds).filter((label) => (scores[label] ?? 0) >= thresholds[label]!);
+      let reviewFlags = Object.keys(review).filter((label) => (scores[label] ?? 0) >= review[label]! && (scores[label] ?? 0) < thresholds[label]!);
+      if (options.trustedPublisherOf?.(post) != null) {
+        flags = flags.filter((f) => f !== 'hoax');
+        reviewFlags = reviewFlags.filter((f) => f !== 'hoax');
+      } else if (flags.includes('hoax')) {
+        // The model's hoax score alone: the analysts' queue, not a humas alert.
+        flags = flags.filter((f) => f !== 'hoax');
+        reviewFlags = [...reviewFlags, 'hoax'];
+      }
       let sentiment: ScoredPost['sentiment'] = null;
       if (result.sentiment) {
         const entries = Object.entries(result.sentiment) as Array<[NonNullable<ScoredPost['sentiment']>, number]>;

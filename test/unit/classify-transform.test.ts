@@ -8,6 +8,8 @@ import { loadClassifier, type Classifier } from '../../src/classifier/index.ts';
 import { fixedClock } from '../../src/core/clock.ts';
 import type { Post, ScoredPost } from '../../src/core/post.ts';
 import { alertFor, classifyPosts, effectiveReviewThresholds } from '../../src/transforms/classify.ts';
+import { parseTrustedPublishers } from '../../src/config/trusted-publishers.ts';
+import { createTrustedPublisherMatcher } from '../../src/transforms/trusted-publisher.ts';
 
 const post = (id: string, text: string): Post => ({
   schema_version: 1,
@@ -57,5 +59,41 @@ describe('operating points in the classify transform', () => {
     expect(alertFor(notRelevant, ['abusive'])).toBeNull();
     expect(alertFor({ ...scored!, relevance: null }, ['abusive'])).toBeNull();
     expect(alertFor(relevant, ['hoax'])).toBeNull();
+  });
+});
+
+describe('hoax: the model alone never flags, trusted publishers are never labelled hoax', () => {
+  const CLAIM = 'VIRAL!!! Surat suara sudah dicoblos sebelum hari pemilu, sebarkan sebelum dihapus!';
+  const trusted = createTrustedPublisherMatcher(
+    parseTrustedPublishers({
+      version: 1,
+      publishers: [
+        { name: 'KPU Kabupaten Contoh', accounts: [{ platform: 'twitter', handle: '@kpu_kab_contoh' }] },
+        { name: 'Diskominfo Contoh', domains: ['contohkab.go.id'] },
+      ],
+    }),
+  );
+  const options = () => ({ classifier, batchSize: 10, alertLabels: ['hoax'], thresholdOverrides: { hoax: 0.01 }, trustedPublisherOf: trusted });
+
+  it('a hoax score above the alert point puts the post in the analysts\' queue, not in its flags (no humas alert)', async () => {
+    const [scored] = await classifyPosts([post('tw-h1', CLAIM)], options());
+    expect(scored!.scores.hoax).toBeGreaterThanOrEqual(0.01);
+    expect(scored!.flags).not.toContain('hoax');
+    expect(scored!.review_flags).toContain('hoax');
+    expect(alertFor({ ...scored!, relevance: { relevant: true, terms: ['pemilu'] } }, ['hoax'])).toBeNull();
+  });
+
+  it('a trusted publisher\'s post (listed account or site) gets no hoax label, while its other labels stay', async () => {
+    const fromAccount = { ...post('tw-h2', CLAIM), author: '@KPU_Kab_Contoh' };
+    const fromSite = { ...post('news-h3', CLAIM), platform: 'news', url: 'https://humas.contohkab.go.id/berita/1' };
+    const lookalike = { ...post('tw-h4', CLAIM), author: '@kpu_kab_contoh', platform: 'facebook' };
+    const scored = await classifyPosts([fromAccount, fromSite, lookalike], { ...options(), thresholdOverrides: { hoax: 0.01, abusive: 0 } });
+    for (const p of scored.slice(0, 2)) {
+      expect(p.flags).not.toContain('hoax');
+      expect(p.review_flags).not.toContain('hoax');
+      expect(p.flags).toContain('abusive');
+    }
+    // The same handle on another platform is somebody else.
+    expect(scored[2]!.review_flags).toContain('hoax');
   });
 });

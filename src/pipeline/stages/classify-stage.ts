@@ -14,6 +14,8 @@ import type { Alert, Post, ScoredPost } from '../../core/post.ts';
 import { assignNarratives, NarrativeCache, NarrativeRegistryView } from '../../store/narrative-registry.ts';
 import { alertFor, classifyPosts } from '../../transforms/classify.ts';
 import { decodePost } from '../../transforms/decode.ts';
+import { loadTrustedPublishers } from '../../config/trusted-publishers.ts';
+import { createTrustedPublisherMatcher } from '../../transforms/trusted-publisher.ts';
 import { createRelevanceMatcher, matchTokens, type RelevanceMatcher } from '../../transforms/relevance.ts';
 import { consumerSettings, letterFor, NARRATIVE_STARTED_HEADER, type StageDeps } from './stage.ts';
 
@@ -51,6 +53,7 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
   const { topics, groups } = pipeline.kafka;
   const prefix = pipeline.elasticsearch.indexPrefix;
   const matcher = createRelevanceMatcher(loadElectionConfig(resolve(ctx.config.pipelineDir, pipeline.relevance.file)));
+  const trustedPublisherOf = createTrustedPublisherMatcher(loadTrustedPublishers(resolve(ctx.config.pipelineDir, pipeline.trustedPublishers.file)), ctx.config.authorKey);
   const narratives: Narratives = { cache: new NarrativeCache(), view: new NarrativeRegistryView(ctx.es, prefix, { windowMs: pipeline.narratives.windowDays * 86_400_000, clock: ctx.clock }) };
   const logger = ctx.logger.child({ stage: 'classify' });
   // Read the registry before joining the group: with weeks of narratives the first read takes a while, and
@@ -85,6 +88,7 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
           batchSize: pipeline.classify.batchSize,
           alertLabels: pipeline.alerts.labels,
           clock: ctx.clock,
+          trustedPublisherOf,
         });
       } catch (cause) {
         throw cause instanceof PantauError
