@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { loadClassifier, type Classifier, type LoadOptions } from '../classifier/index.ts';
 import { electionEntityNames, loadElectionConfig } from '../config/election.ts';
 import { loadConfig, type AppConfig } from '../config/config.ts';
-import { SAMPLE_POSTS_FILE } from './paths.ts';
+import { SAMPLE_POSTS_FILE, SHARED_DATA_DIR } from './paths.ts';
 import { describeError } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { createApiServer, listen } from '../api/server.ts';
@@ -20,6 +20,14 @@ import { createMetricsServer } from '../api/metrics-server.ts';
 import { createSource, DEFAULT_STATE_DIR } from '../sources/index.ts';
 import { startLagReporter, type LagTarget } from '../bus/consumer-lag.ts';
 import type { PipelineDefinition } from '../config/pipeline.ts';
+import { systemClock } from '../core/clock.ts';
+import { loadTrustedPublishers } from '../config/trusted-publishers.ts';
+import { formatImportSummary, importKnowledgeBase } from '../kb/import.ts';
+import { readKbFile, readSharedDebunks, SHARED_DEBUNK_SETS, type KbFileFormat, type ReadResult } from '../kb/readers.ts';
+import { toClaimReview } from '../kb/claim-review.ts';
+import { allClarifications } from '../kb/store.ts';
+import { clarificationsIndex } from '../store/index-names.ts';
+import { writeFileSync } from 'node:fs';
 
 
 const HELP = `pantau — negative-content and hoax monitoring for Bakohumas humas teams
@@ -38,6 +46,18 @@ Commands:
                               CSV/JSONL backfill) into posts.raw; /metrics and /healthz on the metrics port.
   serve                       Serve the dashboard (/), the review list (/api/flagged) and /healthz.
   setup                       Create the topics and index templates (idempotent), then exit.
+  kb import --file F [--format jsonl|csv|claimreview]
+                              Import clarifications into the knowledge base (<prefix>-clarifications). One
+                              entry per line: claim, verdict (hoaks, disinformasi, misinformasi, fitnah,
+                              klarifikasi, benar), explanation, sources, publisher, url, published_at, topics,
+                              regions (BPS codes), institutions; in CSV, list cells separate items with "|".
+                              Refused lines are listed with their line numbers; the rest still import.
+  kb import --shared [--data DIR]
+                              Import the public debunks of ../shared/data (TurnBackHoax 2021/2024/2025,
+                              Indonesia False News). Claims already in the index stay as they are.
+                              A .jsonld file (or --format claimreview) is schema.org ClaimReview JSON-LD.
+  kb export --out F [--format claimreview|jsonl]
+                              Write every knowledge-base entry as ClaimReview JSON-LD (default), for partners.
   validate                    Check the pipeline file, the environment and the model; exit 1 if invalid.
   help                        This text.
 
@@ -166,11 +186,16 @@ async function waitForIndexed(workers: Workers, expected: number, timeoutMs: num
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'help';
   const { values } = parseArgs({
-    args: argv.slice(1),
+    // `kb import …`: the subcommand is the second word.
+    args: argv.slice(command === 'kb' ? 2 : 1),
     options: {
       file: { type: 'string' },
       stages: { type: 'string' },
       exit: { type: 'boolean', default: false },
+      format: { type: 'string' },
+      shared: { type: 'boolean', default: false },
+      data: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -184,7 +209,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'validate': {
       const config = loadConfig();
+      const trusted = loadTrustedPublishers(resolve(config.pipelineDir, config.pipeline.trustedPublishers.file));
       const classifier = await loadClassifier(classifierOptions(config));
+      say(`trusted publishers ok: ${trusted.publishers.length} (${trusted.publishers.filter((p) => p.example).length} demo examples to replace)`);
       say(`pipeline ok: topics ${Object.values(config.pipeline.kafka.topics).map((t) => t.name).join(', ')}`);
       say(`model ok: ${classifier.modelVersion} (${classifier.backend}), thresholds ${JSON.stringify(classifier.thresholds)}`);
       classifier.dispose();
@@ -195,6 +222,53 @@ async function main(argv: string[]): Promise<number> {
       say('topics and index templates are in place');
       await rt.ctx.close();
       return 0;
+    }
+    case 'kb': {
+      const sub = argv[1];
+      if (sub === 'export') {
+        if (values.out === undefined) throw new Error('kb export needs --out FILE');
+        const format = values.format ?? 'claimreview';
+        if (format !== 'claimreview' && format !== 'jsonl') throw new Error(`kb export --format takes claimreview or jsonl, got "${format}"`);
+        const rt = await openRuntime(logger, false);
+        try {
+          const lines: string[] = [];
+          for await (const doc of allClarifications(rt.ctx.es, clarificationsIndex(rt.config.pipeline.elasticsearch.indexPrefix))) {
+            lines.push(JSON.stringify(format === 'claimreview' ? toClaimReview(doc) : doc));
+          }
+          writeFileSync(resolve(values.out), format === 'claimreview' ? `[\n${lines.join(',\n')}\n]\n` : lines.map((l) => l + '\n').join(''));
+          say(`${lines.length} entri ditulis ke ${resolve(values.out)} (${format === 'claimreview' ? 'ClaimReview JSON-LD' : 'JSONL'})`);
+          return 0;
+        } finally {
+          await rt.ctx.close();
+        }
+      }
+      if (sub !== 'import') throw new Error(`kb takes a subcommand: import or export (got ${sub === undefined ? 'none' : `"${sub}"`}); see --help`);
+      if ((values.file === undefined) === !values.shared) throw new Error('kb import needs either --file F or --shared');
+      if (values.format !== undefined && !['jsonl', 'csv', 'claimreview'].includes(values.format)) throw new Error(`--format takes jsonl, csv or claimreview, got "${values.format}"`);
+      let input: ReadResult;
+      if (values.file !== undefined) {
+        input = readKbFile(resolve(values.file), values.format as KbFileFormat | undefined);
+      } else {
+        const root = resolve(values.data ?? SHARED_DATA_DIR);
+        const shared = readSharedDebunks(root);
+        if (Object.keys(shared.perSet).length === 0) throw new Error(`no debunk sets found under ${root} (expected ${SHARED_DEBUNK_SETS.join(', ')}); pass --data DIR`);
+        say(`read ${Object.entries(shared.perSet).map(([set, n]) => `${set} ${n}`).join(', ')}${shared.missing.length > 0 ? `; not found: ${shared.missing.join(', ')}` : ''}`);
+        input = { entries: shared.entries, rejected: [] };
+      }
+      const rt = await openRuntime(logger, false);
+      try {
+        const summary = await importKnowledgeBase({
+          es: rt.ctx.es,
+          prefix: rt.config.pipeline.elasticsearch.indexPrefix,
+          input,
+          clock: systemClock,
+          onProgress: (done, total) => say(`kb import: ${done}/${total}`),
+        });
+        for (const line of formatImportSummary(summary)) say(line);
+        return summary.rejected.length > 0 && summary.read === 0 ? 1 : 0;
+      } finally {
+        await rt.ctx.close();
+      }
     }
     case 'ingest': {
       if (!values.file) throw new Error('ingest needs --file FILE.jsonl');

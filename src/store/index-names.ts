@@ -12,3 +12,4 @@ export function monthSuffix(ms: number): string {
 /** The alias every monthly posts index joins (see the template): what searches and dashboards read. */
 export const postsAlias = (prefix: string) => `${prefix}-posts`;
 export const alertsIndex = (prefix: string) => `${prefix}-alerts`;
+export const clarificationsIndex = (prefix: string) => `${prefix}-clarifications`;
