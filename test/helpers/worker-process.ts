@@ -19,6 +19,7 @@ export function writePipelineFile(config: AppConfig): string {
   // Paths in a pipeline file are relative to its folder: make them absolute for the copy in /tmp.
   pipeline.elasticsearch.templates = pipeline.elasticsearch.templates.map((t) => resolve(config.pipelineDir, t));
   pipeline.relevance.file = resolve(config.pipelineDir, pipeline.relevance.file);
+  pipeline.trustedPublishers.file = resolve(config.pipelineDir, pipeline.trustedPublishers.file);
   const file = join(mkdtempSync(join(tmpdir(), 'pantau-pipeline-')), 'pipeline.json');
   writeFileSync(file, JSON.stringify(pipeline, null, 2));
   return file;
