@@ -79,16 +79,8 @@ export function chooseOperatingPoints(
       const reviewAt = recallPoint(own, REVIEW_MIN_RECALL)!;
       const review = reviewAt.threshold <= alert.threshold ? reviewAt : alert;
       const where = `in-domain out-of-fold election posts (${own.scores.length}, ${positives(own)} positive; weighted by 1/inclusion probability)`;
-      thresholds[label] = floorThreshold(alert.threshold);
-      points[label] = {
-        alert: thresholds[label],
-        review: floorThreshold(review.threshold),
-        alertPrecision: round(alert.precision),
-        alertRecall: round(alert.recall),
-        reviewPrecision: round(review.precision),
-        reviewRecall: round(review.recall),
-        chosenOn: where,
-      };
+      points[label] = operatingPoint(alert, review, where);
+      thresholds[label] = points[label].alert;
       aims[label] =
         alert.precision >= ALERT_MIN_PRECISION
           ? `alert: lowest threshold with estimated precision ≥ ${ALERT_MIN_PRECISION} on ${where}`
@@ -102,19 +94,24 @@ export function chooseOperatingPoints(
     const reviewAt = recallPoint(sample, REVIEW_MIN_RECALL);
     const review = reviewAt !== null && reviewAt.threshold <= best.threshold ? reviewAt : at;
     const where = `${fallbackName} (${sample.scores.length} rows; ${positives(own)} annotated election positives are too few to choose on)`;
-    thresholds[label] = floorThreshold(best.threshold);
-    points[label] = {
-      alert: thresholds[label],
-      review: floorThreshold(review.threshold),
-      alertPrecision: round(at.precision),
-      alertRecall: round(at.recall),
-      reviewPrecision: round(review.precision),
-      reviewRecall: round(review.recall),
-      chosenOn: where,
-    };
+    points[label] = operatingPoint(at, review, where);
+    thresholds[label] = points[label].alert;
     aims[label] = `alert: ${aim === 'f1' ? 'best F1' : 'best two-class macro-F1'} (${best.value.toFixed(3)}) on ${where}`;
   }
   return { points, thresholds, aims };
+}
+
+/** Both points of a label as model.json stores them: thresholds floored, estimates rounded. */
+function operatingPoint(alert: WeightedPoint, review: WeightedPoint, chosenOn: string): OperatingPoints[FlagLabel] {
+  return {
+    alert: floorThreshold(alert.threshold),
+    review: floorThreshold(review.threshold),
+    alertPrecision: round(alert.precision),
+    alertRecall: round(alert.recall),
+    reviewPrecision: round(review.precision),
+    reviewRecall: round(review.recall),
+    chosenOn,
+  };
 }
 
 function round(v: number): number {
