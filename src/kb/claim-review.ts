@@ -3,6 +3,7 @@
  * to and from it, so partners can trade clarifications. Input may be one object, an array, an `@graph`, or
  * one object per line; reviews are read from anywhere in it (a page's JSON-LD often nests them).
  */
+import { formatIssues } from '../core/post.ts';
 import { clarificationInputSchema, type ClarificationDoc, type ClarificationInput, type Verdict } from './entry.ts';
 import type { ReadResult } from './readers.ts';
 
@@ -103,7 +104,7 @@ export function parseClaimReviews(content: string, origin: string): ReadResult {
       };
       const parsed = clarificationInputSchema.safeParse(candidate);
       if (parsed.success) out.entries.push({ entry: parsed.data, origin });
-      else out.rejected.push({ origin, line: where, reason: parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'review'}: ${i.message}`).join('; ') });
+      else out.rejected.push({ origin, line: where, reason: formatIssues(parsed.error) });
     });
   }
   out.rejected.sort((a, b) => a.line - b.line);

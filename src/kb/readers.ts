@@ -7,8 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parseDelimitedRecords } from '../classifier/training/csv.ts';
 import { PantauError } from '../core/errors.ts';
+import { formatIssues } from '../core/post.ts';
 import { repairEscapedBytes } from '../classifier/training/datasets.ts';
-import { readFalseNews, readTurnBackHoax2024 } from '../match/training/data.ts';
+import { readFalseNews, readTurnBackHoax2024, turnBackHoax2025Claim } from '../match/training/data.ts';
 import { parseClaimReviews } from './claim-review.ts';
 import { clarificationInputSchema, type ClarificationInput, type Verdict } from './entry.ts';
 
@@ -28,26 +29,22 @@ export interface ReadResult {
   rejected: RejectedLine[];
 }
 
-function reasonOf(error: unknown): string {
-  if (error instanceof Error && 'issues' in error && Array.isArray((error as { issues: unknown[] }).issues)) {
-    return (error as { issues: { path: PropertyKey[]; message: string }[] }).issues
-      .map((i) => `${i.path.length > 0 ? i.path.map(String).join('.') : 'line'}: ${i.message}`)
-      .join('; ');
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** One JSON object per line, fields as in the index (claim, verdict, explanation, sources, …). */
 export function parseKbJsonl(content: string, origin: string): ReadResult {
   const out: ReadResult = { entries: [], rejected: [] };
   content.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (line.length === 0) return;
+    let value: unknown;
     try {
-      out.entries.push({ entry: clarificationInputSchema.parse(JSON.parse(line)), origin });
+      value = JSON.parse(line);
     } catch (error) {
-      out.rejected.push({ origin, line: i + 1, reason: error instanceof SyntaxError ? `not JSON (${error.message})` : reasonOf(error) });
+      out.rejected.push({ origin, line: i + 1, reason: `not JSON (${(error as Error).message})` });
+      return;
     }
+    const parsed = clarificationInputSchema.safeParse(value);
+    if (parsed.success) out.entries.push({ entry: parsed.data, origin });
+    else out.rejected.push({ origin, line: i + 1, reason: formatIssues(parsed.error) });
   });
   return out;
 }
@@ -68,12 +65,10 @@ export function parseKbCsv(content: string, origin: string, delimiter = ','): Re
       if (cell.length === 0) continue;
       entry[column] = (LIST_COLUMNS as readonly string[]).includes(column) ? cell.split('|').map((v) => v.trim()).filter((v) => v.length > 0) : cell;
     }
-    try {
-      out.entries.push({ entry: clarificationInputSchema.parse(entry), origin });
-    } catch (error) {
-      // Record i is on line i + 2 when no cell spans lines (the header is line 1).
-      out.rejected.push({ origin, line: i + 2, reason: reasonOf(error) });
-    }
+    const parsed = clarificationInputSchema.safeParse(entry);
+    if (parsed.success) out.entries.push({ entry: parsed.data, origin });
+    // Record i is on line i + 2 when no cell spans lines (the header is line 1).
+    else out.rejected.push({ origin, line: i + 2, reason: formatIssues(parsed.error) });
   });
   return out;
 }
@@ -105,16 +100,11 @@ function readTurnBackHoax2025Entries(dir: string): ReadEntry[] {
   const out: ReadEntry[] = [];
   for (const r of parseDelimitedRecords(text)) {
     const verdict = TBH2025_VERDICTS[(r.classification ?? '').trim().toUpperCase()];
-    const slug = /articles\/(\d+)-([^/?#]+)/.exec(r.url ?? '');
-    if (verdict === undefined || slug === null) continue;
-    const claim = slug[2]!
-      .split('-')
-      .filter((w, i) => !(i === 0 && /^(salah|penipuan|hoaks|keliru|disinformasi|misinformasi)$/i.test(w)))
-      .join(' ');
+    const article = turnBackHoax2025Claim(r.url);
+    if (verdict === undefined || article === null) continue;
     const explanation = [r.penjelasan, r.kesimpulan].map((v) => (v ?? '').trim()).filter((v) => v.length > 0).join('\n\n');
     const parsed = clarificationInputSchema.safeParse({
-      id: `tbh2025-${slug[1]}`,
-      claim,
+      ...article,
       verdict,
       ...(explanation.length > 0 ? { explanation: explanation.slice(0, 20000) } : {}),
       publisher: 'TurnBackHoax (Mafindo)',

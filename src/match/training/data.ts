@@ -78,23 +78,32 @@ export function readTurnBackHoax2021(dir: string): MatchingSet {
 /** The fact-checker's lead-in before the quoted claim ("Akun Facebook X ... mengunggah narasi [arsip] sebagai berikut:"). */
 const FRAMING_RE = /^[\s\S]{0,300}?(?:sebagai berikut|berisi narasi|disertai narasi|dengan narasi|narasi)\s*:\s*/i;
 
+/**
+ * A TurnBackHoax 2025 article's id and claim, from its URL slug with the leading verdict word dropped
+ * (`…/articles/35352-salah-gunung-lawu-bakal-erupsi-besar` → `tbh2025-35352`, "gunung lawu bakal erupsi besar"),
+ * or null when the URL is not an article's or the claim is shorter than 10 characters.
+ */
+export function turnBackHoax2025Claim(url: string | undefined): { id: string; claim: string } | null {
+  const slug = /articles\/(\d+)-([^/?#]+)/.exec(url ?? '');
+  if (slug === null) return null;
+  const claim = slug[2]!
+    .split('-')
+    .filter((w, i) => !(i === 0 && /^(salah|penipuan|parodi|satire|satir|komedi|hoaks|keliru|disinformasi|misinformasi)$/i.test(w)))
+    .join(' ');
+  return claim.length < 10 ? null : { id: `tbh2025-${slug[1]}`, claim };
+}
+
 /** TurnBackHoax 2025 articles: the title is the URL slug (verdict word dropped), the narrative `narasi`. */
 export function readTurnBackHoax2025(dir: string): MatchingSet {
   const text = requireFile(join(dir, 'turnbackhoax_articles.csv')).toString('utf8');
   const kb: KbEntry[] = [];
   const pairs: NarrativePair[] = [];
   for (const r of parseDelimitedRecords(text)) {
-    const slug = /articles\/(\d+)-([^/?#]+)/.exec(r.url ?? '');
+    const article = turnBackHoax2025Claim(r.url);
     const narasi = (r.narasi ?? '').trim();
-    if (slug === null || narasi.length < 20) continue;
-    const claim = slug[2]!
-      .split('-')
-      .filter((w, i) => !(i === 0 && /^(salah|penipuan|parodi|satire|satir|komedi|hoaks|keliru)$/i.test(w)))
-      .join(' ');
-    if (claim.length < 10) continue;
-    const id = `tbh2025-${slug[1]}`;
-    kb.push({ id, claim });
-    pairs.push({ text: unquote(narasi.replace(FRAMING_RE, '').slice(0, 2000)), expectedId: id });
+    if (article === null || narasi.length < 20) continue;
+    kb.push(article);
+    pairs.push({ text: unquote(narasi.replace(FRAMING_RE, '').slice(0, 2000)), expectedId: article.id });
   }
   return { source: 'turnbackhoax-2025', kb, pairs };
 }
