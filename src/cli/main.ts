@@ -26,6 +26,8 @@ import { formatImportSummary, importKnowledgeBase } from '../kb/import.ts';
 import { readKbFile, readSharedDebunks, SHARED_DEBUNK_SETS, type KbFileFormat, type ReadResult } from '../kb/readers.ts';
 import { toClaimReview } from '../kb/claim-review.ts';
 import { allClarifications } from '../kb/store.ts';
+import { feedImportInput, readClarificationFeed } from '../kb/feed.ts';
+import { VERDICTS, type Verdict } from '../kb/entry.ts';
 import { clarificationsIndex } from '../store/index-names.ts';
 import { writeFileSync } from 'node:fs';
 
@@ -52,6 +54,11 @@ Commands:
                               klarifikasi, benar), explanation, sources, publisher, url, published_at, topics,
                               regions (BPS codes), institutions; in CSV, list cells separate items with "|".
                               Refused lines are listed with their line numbers; the rest still import.
+  kb import --feed URL_OR_FILE [--publisher NAME] [--verdict VERDICT]
+                              Import an RSS 2.0/Atom feed of an official clarification page: the title is the
+                              claim, its marker ([HOAKS], [SALAH], DISINFORMASI:, [KLARIFIKASI], …) the verdict
+                              (else --verdict, default klarifikasi), the description the explanation; publisher
+                              is --publisher or the feed's title. Refused items are listed by position.
   kb import --shared [--data DIR]
                               Import the public debunks of ../shared/data (TurnBackHoax 2021/2024/2025,
                               Indonesia False News). Claims already in the index stay as they are.
@@ -196,6 +203,9 @@ async function main(argv: string[]): Promise<number> {
       shared: { type: 'boolean', default: false },
       data: { type: 'string' },
       out: { type: 'string' },
+      feed: { type: 'string' },
+      publisher: { type: 'string' },
+      verdict: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -243,10 +253,20 @@ async function main(argv: string[]): Promise<number> {
         }
       }
       if (sub !== 'import') throw new Error(`kb takes a subcommand: import or export (got ${sub === undefined ? 'none' : `"${sub}"`}); see --help`);
-      if ((values.file === undefined) === !values.shared) throw new Error('kb import needs either --file F or --shared');
+      const given = [values.file !== undefined && '--file', values.shared && '--shared', values.feed !== undefined && '--feed'].filter((g) => g !== false);
+      if (given.length === 0) throw new Error('kb import needs either --file F or --shared (or --feed URL_OR_FILE)');
+      if (given.length > 1) throw new Error(`kb import takes one of --file, --shared and --feed, not ${given.join(' and ')}`);
+      if (values.feed === undefined && (values.publisher !== undefined || values.verdict !== undefined)) throw new Error('--publisher and --verdict go with --feed');
+      if (values.feed !== undefined && values.format !== undefined) throw new Error('--format does not go with --feed (RSS 2.0 and Atom are recognised by their content)');
+      if (values.verdict !== undefined && !(VERDICTS as readonly string[]).includes(values.verdict)) throw new Error(`--verdict takes ${VERDICTS.join(', ')}, got "${values.verdict}"`);
       if (values.format !== undefined && !['jsonl', 'csv', 'claimreview'].includes(values.format)) throw new Error(`--format takes jsonl, csv or claimreview, got "${values.format}"`);
       let input: ReadResult;
-      if (values.file !== undefined) {
+      if (values.feed !== undefined) {
+        const source = /^https?:\/\//i.test(values.feed) ? values.feed : resolve(values.feed);
+        const feed = await readClarificationFeed(source, { ...(values.publisher === undefined ? {} : { publisher: values.publisher }), ...(values.verdict === undefined ? {} : { defaultVerdict: values.verdict as Verdict }) });
+        say(`feed ${feed.origin}: ${feed.entries.length} item terbaca, ${feed.refused.length} ditolak`);
+        input = feedImportInput(feed);
+      } else if (values.file !== undefined) {
         input = readKbFile(resolve(values.file), values.format as KbFileFormat | undefined);
       } else {
         const root = resolve(values.data ?? SHARED_DATA_DIR);
