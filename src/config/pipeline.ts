@@ -42,7 +42,7 @@ export const pipelineSchema = z
             raw: topicSchema.describe('Posts as the sources read them (key: post id).'),
             scored: topicSchema.describe('Classified posts, on their way to Elasticsearch.'),
             deadLetter: topicSchema.describe('Bad input and documents that cannot be indexed, with the original bytes and the reason in headers.'),
-            alerts: topicSchema.describe('Alerts for humas teams, one per flagged post.'),
+            alerts: topicSchema.describe('Flagged posts (and posts that counter a matched claim), one message per post: the raw alert feed and the desk read it.'),
           })
           .strict()
           .describe('The four topics; created at start-up when missing.'),
@@ -51,6 +51,7 @@ export const pipelineSchema = z
             classify: groupName.describe('Consumer group of the classify stage (reads topics.raw).'),
             index: groupName.describe('Consumer group of the index stage (reads topics.scored).'),
             alerts: groupName.describe('Consumer group of the alerts stage (reads topics.alerts).'),
+            desk: groupName.default('pantau-desk').describe('Consumer group of the counter-narrative desk (reads topics.alerts too, with its own offsets).'),
           })
           .strict()
           .describe('One consumer group per stage: workers of the same group share its partitions.'),
@@ -166,6 +167,61 @@ export const pipelineSchema = z
       .strict()
       .default({ reachRefreshMs: 5_000, windowDays: 14 })
       .describe('Narratives: near-duplicate posts grouped by SimHash, and their reach.'),
+    match: z
+      .object({
+        enabled: z.boolean().default(true).describe('Match narratives against the knowledge base of clarifications in the classify stage.'),
+        kbRefreshMs: z
+          .number()
+          .int()
+          .min(1_000)
+          .max(3_600_000)
+          .default(60_000)
+          .describe('How often a classify worker checks the knowledge base for new entries (ms); a check is one small request, a reload only when it changed.'),
+        cacheNarratives: z
+          .number()
+          .int()
+          .min(100)
+          .max(10_000_000)
+          .default(50_000)
+          .describe('Narratives whose match a classify worker remembers (LRU): a narrative is matched once, not per post.'),
+      })
+      .strict()
+      .default({ enabled: true, kbRefreshMs: 60_000, cacheNarratives: 50_000 })
+      .describe('Claim matching: narratives against known debunks; a post supporting a claim marked false is flagged hoax.'),
+    desk: z
+      .object({
+        unitsFile: z.string().min(1).default('humas-units.json').describe("Humas units, their channels and what they answer for, relative to the pipeline file's folder."),
+        publicBaseUrl: z
+          .url({ protocol: /^https?$/ })
+          .nullable()
+          .default(null)
+          .describe('Address of `pantau serve` as the humas units reach it, for the links in alerts (PANTAU_PUBLIC_URL overrides it); null: http://<http.host>:<http.port>.'),
+        linkTtlHours: z.number().int().min(1).max(2_160).default(336).describe('How long the acknowledge / counter / close links in an alert work (hours).'),
+        releaseIntervalMs: z.number().int().min(1_000).max(3_600_000).default(60_000).describe('How often held messages (quiet hours) are checked for release (ms).'),
+        channelTimeoutMs: z.number().int().min(100).max(120_000).default(10_000).describe('Deadline of one delivery to one channel (ms).'),
+        maxAttempts: z.number().int().min(1).max(20).default(4).describe('Delivery attempts per message and channel; the outcome is in the delivery log either way.'),
+        retryBaseMs: z.number().int().min(1).default(1_000).describe('First backoff between delivery attempts (ms); doubles per attempt, with jitter.'),
+        clusterWindowDays: z.number().min(1).max(90).default(14).describe('How far back a new unmatched narrative may join a claim cluster.'),
+        nearDuplicateJaccard: z
+          .number()
+          .min(0.3)
+          .max(1)
+          .default(0.7)
+          .describe('Content-word overlap (Jaccard) at which an unmatched narrative joins a recent cluster as a near-duplicate SimHash kept apart.'),
+      })
+      .strict()
+      .default({
+        unitsFile: 'humas-units.json',
+        publicBaseUrl: null,
+        linkTtlHours: 336,
+        releaseIntervalMs: 60_000,
+        channelTimeoutMs: 10_000,
+        maxAttempts: 4,
+        retryBaseMs: 1_000,
+        clusterWindowDays: 14,
+        nearDuplicateJaccard: 0.7,
+      })
+      .describe('The counter-narrative desk: claim clusters, one case per cluster and humas unit, alerts through the units\' channels, lifecycle links.'),
     metrics: z
       .object({
         host: z.string().min(1).default('127.0.0.1').describe('Address of /metrics and /healthz of `pantau work` and `pantau sources`.'),

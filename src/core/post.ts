@@ -4,6 +4,7 @@
  * topic with its reason.
  */
 import { z } from 'zod';
+import { VERDICTS } from './verdict.ts';
 
 export const POST_SCHEMA_VERSION = 1;
 
@@ -62,6 +63,16 @@ export const scoredPostSchema = postSchema.extend({
   relevance: z.object({ relevant: z.boolean(), terms: z.array(z.string()) }).nullable().default(null),
   /** Near-duplicate cluster: posts that are reposts or variants of one message share it. */
   narrative_id: z.string().nullable().default(null),
+  /** The knowledge-base claim the post's narrative repeats (transforms/match-claims.ts), and the post's stance to it. */
+  claim: z
+    .object({
+      id: z.string(),
+      probability: z.number().min(0).max(1),
+      verdict: z.enum(VERDICTS),
+      stance: z.enum(['supports', 'counter']),
+    })
+    .nullable()
+    .default(null),
 });
 
 export type ScoredPost = z.infer<typeof scoredPostSchema>;
@@ -85,6 +96,13 @@ export interface Alert {
   /** Election terms the post matched (empty when none). */
   election_terms: string[];
   raised_at: string;
+  /** The matched knowledge-base claim and the post's stance (null when none matched). */
+  claim: ScoredPost['claim'];
+  /**
+   * `flag`: the post is flagged (a humas alert); `counter`: a post that answers a matched claim (a trusted
+   * publisher, or a post calling it a hoax), which the desk records as the narrative's counter.
+   */
+  kind: 'flag' | 'counter';
 }
 
 /** Turns zod issues into one readable line: `text: Too small…; created_at: Invalid ISO datetime`. */

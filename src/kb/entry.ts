@@ -7,12 +7,9 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { keyTokens, isKeyFeatureToken } from '../transforms/text-keys.ts';
 
-/** What a source says of a claim (Indonesian terms, as fact-checkers and humas units write them). */
-export const VERDICTS = ['hoaks', 'disinformasi', 'misinformasi', 'fitnah', 'klarifikasi', 'benar'] as const;
-export type Verdict = (typeof VERDICTS)[number];
+import { VERDICTS } from '../core/verdict.ts';
 
-/** Verdicts that mark the claim itself as false: a post supporting such a claim is a hoax. */
-export const FALSE_VERDICTS: ReadonlySet<Verdict> = new Set(['hoaks', 'disinformasi', 'misinformasi', 'fitnah']);
+export { FALSE_VERDICTS, VERDICTS, type Verdict } from '../core/verdict.ts';
 
 const httpUrl = z
   .string()

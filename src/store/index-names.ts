@@ -13,3 +13,7 @@ export function monthSuffix(ms: number): string {
 export const postsAlias = (prefix: string) => `${prefix}-posts`;
 export const alertsIndex = (prefix: string) => `${prefix}-alerts`;
 export const clarificationsIndex = (prefix: string) => `${prefix}-clarifications`;
+/** The counter-narrative desk: claim clusters, one case per cluster and unit, and every channel delivery. */
+export const deskClustersIndex = (prefix: string) => `${prefix}-desk-clusters`;
+export const deskCasesIndex = (prefix: string) => `${prefix}-desk-cases`;
+export const deskDeliveriesIndex = (prefix: string) => `${prefix}-desk-deliveries`;

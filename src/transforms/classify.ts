@@ -107,6 +107,7 @@ export async function classifyPosts(posts: Post[], options: ClassifyOptions): Pr
         classified_at: classifiedAt,
         relevance: null,
         narrative_id: null,
+        claim: null,
       });
     });
   }
@@ -120,8 +121,13 @@ export async function classifyPosts(posts: Post[], options: ClassifyOptions): Pr
  */
 export function alertFor(post: ScoredPost, alertLabels: readonly string[], clock: Clock = systemClock): Alert | null {
   const flags = post.flags.filter((f) => alertLabels.includes(f));
-  if (flags.length === 0 || post.relevance?.relevant !== true) return null;
+  if (post.relevance?.relevant !== true) return null;
+  // A post answering a matched claim is news for the desk too: the narrative's counter.
+  const kind = flags.length > 0 ? 'flag' : post.claim?.stance === 'counter' ? 'counter' : null;
+  if (kind === null) return null;
   return {
+    kind,
+    claim: post.claim,
     alert_id: `alert-${post.id}`,
     post_id: post.id,
     flags,

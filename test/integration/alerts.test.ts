@@ -11,6 +11,8 @@ import { cleanUp, isolatedConfig, openTestContext, waitFor } from '../helpers/cl
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
 
 const alert = (postId: string): Alert => ({
+  kind: 'flag',
+  claim: null,
   alert_id: `alert-${postId}`,
   post_id: postId,
   flags: ['hoax'],

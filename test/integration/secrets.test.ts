@@ -24,6 +24,8 @@ import { openSourceHarness, startScriptedServer, type SourceHarness } from '../h
 import { startWebhookReceiver } from '../helpers/webhook-receiver.ts';
 
 const alert = (postId: string): Alert => ({
+  kind: 'flag',
+  claim: null,
   alert_id: `alert-${postId}`,
   post_id: postId,
   flags: ['hoax'],

@@ -25,7 +25,8 @@ export async function startAlertsStage(deps: StageDeps, webhookUrl: string | und
         try {
           const alert = JSON.parse(m.value?.toString('utf8') ?? '') as Alert;
           if (typeof alert.post_id !== 'string' || !Array.isArray(alert.flags)) throw new Error('not an alert: needs post_id and flags');
-          alerts.push(alert);
+          // Counter posts are for the desk (desk/desk-stage.ts); this raw feed carries flagged posts only.
+          if (alert.kind !== 'counter') alerts.push(alert);
         } catch (error) {
           letters.push(letterFor(m, c, 'alerting', 'malformed_json', (error as Error).message));
         }
