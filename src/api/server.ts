@@ -9,6 +9,7 @@
  *                              between the review and the alert point (level=review), newest first
  *   GET /api/dashboard/daily   ?from=&to=            counts per day (Asia/Jakarta); default: the 30 days to today
  *   GET /metrics, /healthz
+ *   the desk's cases, alert-link pages and write API when `desk` is given (api/desk-routes.ts)
  *
  * Errors: 400 {error: "<what is wrong>"} for bad parameters or an unparseable target, 404, 405, 502 {error}
  * when Elasticsearch failed, 500 {error} for anything else; 5xx bodies never carry the cause (it is logged).
@@ -27,6 +28,7 @@ import { registry } from '../core/metrics.ts';
 import { dailyCounts, listFlagged } from '../store/queries.ts';
 import { addDays, daysBetween, isCalendarDay, today } from './dates.ts';
 import { createGuardedServer, type HttpLimits } from './http-guard.ts';
+import { createDeskRoutes, type DeskApiOptions } from './desk-routes.ts';
 
 export interface ApiOptions {
   es: Client;
@@ -41,6 +43,8 @@ export interface ApiOptions {
   clock?: Clock;
   /** Header, request and keep-alive timeouts (defaults in http-guard.ts). */
   limits?: HttpLimits;
+  /** The counter-narrative desk's pages and API (api/desk-routes.ts); absent: those paths are 404. */
+  desk?: Omit<DeskApiOptions, 'es' | 'prefix' | 'logger' | 'clock'>;
 }
 
 export const DEFAULT_DASHBOARD_DIR = resolve(PROJECT_ROOT, 'dashboards');
@@ -142,8 +146,20 @@ export function createApiServer(options: ApiOptions): Server {
     };
   }
 
+  const desk = options.desk ? createDeskRoutes({ ...options.desk, es, prefix, logger, clock }) : undefined;
+
   return createGuardedServer(
     async (req, res, { pathname, searchParams }) => {
+      if (desk) {
+        try {
+          if (await desk(req, res, pathname, searchParams)) return;
+        } catch (error) {
+          // Elasticsearch down or a case changed under us: the client may retry; anything else is a 500.
+          if (!(error instanceof PantauError && error.retriable)) throw error;
+          logger.error('desk request failed', { path: pathname, error: describeError(error) });
+          return sendJson(res, error.code === 'desk_conflict' ? 409 : 502, { error: error.code === 'desk_conflict' ? 'the case changed meanwhile; try again' : UPSTREAM_ERROR_MESSAGE });
+        }
+      }
       const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
       if (!route) return sendJson(res, 404, { error: `no such path: ${pathname}` });
       if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { loadClassifier, type Classifier, type LoadOptions } from '../classifier/index.ts';
 import { electionEntityNames, loadElectionConfig } from '../config/election.ts';
 import { loadConfig, type AppConfig } from '../config/config.ts';
-import { SAMPLE_POSTS_FILE, SHARED_DATA_DIR } from './paths.ts';
+import { DEMO_CLARIFICATIONS_FILE, DEMO_OUTBOX_DIR, SAMPLE_POSTS_FILE, SHARED_DATA_DIR } from './paths.ts';
+import { startDemoOutbox, type DemoOutbox } from '../desk/demo-outbox.ts';
+import { searchCases } from '../store/desk-store.ts';
 import { describeError } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { createApiServer, listen } from '../api/server.ts';
@@ -18,7 +20,7 @@ import { createKafkaPostSink } from '../sources/kafka-post-sink.ts';
 import { ingestJsonlFile, type IngestProgress } from '../sources/jsonl-file.ts';
 import { createMetricsServer } from '../api/metrics-server.ts';
 import { createSource, DEFAULT_STATE_DIR } from '../sources/index.ts';
-import { startLagReporter, type LagTarget } from '../bus/consumer-lag.ts';
+import { measureLag, startLagReporter, type LagTarget } from '../bus/consumer-lag.ts';
 import type { PipelineDefinition } from '../config/pipeline.ts';
 import { systemClock } from '../core/clock.ts';
 import { loadTrustedPublishers } from '../config/trusted-publishers.ts';
@@ -30,6 +32,9 @@ import { feedImportInput, readClarificationFeed } from '../kb/feed.ts';
 import { VERDICTS, type Verdict } from '../kb/entry.ts';
 import { clarificationsIndex } from '../store/index-names.ts';
 import { writeFileSync } from 'node:fs';
+import { loadHumasUnits } from '../config/humas-units.ts';
+import { loadClaimMatcher, type ClaimMatcher } from '../match/matcher.ts';
+import { buildUnitChannels, deskLinkSecret } from '../pipeline/stages/desk-stage.ts';
 
 
 const HELP = `pantau — negative-content and hoax monitoring for Bakohumas humas teams
@@ -41,12 +46,13 @@ Commands:
                               ingest F (default: the sample posts), wait until all are indexed, then serve
                               the dashboard and review list. --exit stops after the report instead.
   ingest --file F             Produce a JSONL file of posts to posts.raw (bad lines go to posts.dlq).
-  work [--stages a,b]         Run stream stages: classify, index, alerts (default: all). Stops on SIGTERM
+  work [--stages a,b]         Run stream stages: classify, index, alerts, desk (default: all). Stops on SIGTERM
                               after finishing and committing the batch in flight. /metrics on the metrics
                               port (PANTAU_METRICS_PORT, default 9464). Start several: they share the work.
   sources                     Run the ingest sources of the pipeline file (RSS/Atom, HTTP push, JSON APIs,
                               CSV/JSONL backfill) into posts.raw; /metrics and /healthz on the metrics port.
-  serve                       Serve the dashboard (/), the review list (/api/flagged) and /healthz.
+  serve                       Serve the dashboard (/), the review list (/api/flagged), the desk's cases
+                              (/api/cases), the pages alert links open (/kasus) and /healthz.
   setup                       Create the topics and index templates (idempotent), then exit.
   kb import --file F [--format jsonl|csv|claimreview]
                               Import clarifications into the knowledge base (<prefix>-clarifications). One
@@ -65,13 +71,18 @@ Commands:
                               A .jsonld file (or --format claimreview) is schema.org ClaimReview JSON-LD.
   kb export --out F [--format claimreview|jsonl]
                               Write every knowledge-base entry as ClaimReview JSON-LD (default), for partners.
-  validate                    Check the pipeline file, the environment and the model; exit 1 if invalid.
+  validate                    Check the pipeline file, the environment, the humas units (and their channel
+                              secrets) and the model; exit 1 if invalid.
   help                        This text.
 
 Environment:
   KAFKA_BROKERS=host:port,...   ELASTICSEARCH_URL=http://...   Use existing clusters; nothing local starts.
   ELASTICSEARCH_API_KEY | ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD
-  PANTAU_WEBHOOK_URL            Where alerts are POSTed (JSON). Unset: alerts are only recorded.
+  PANTAU_WEBHOOK_URL            Raw feed: every flagged post POSTed (JSON). Unset: only recorded.
+  PANTAU_DESK_LINK_SECRET       Signs the links in desk alerts (≥ 32 chars); set the same on every process.
+  PANTAU_DESK_API_KEY           Bearer key of the desk's write API (/api/cases/<id>/<action>, /api/clarifications).
+  PANTAU_PUBLIC_URL             Address of \`pantau serve\` as humas units reach it (links in alerts).
+  Channel secrets               The env variables pipelines/humas-units.json names (url_env, token_env, …).
   PANTAU_PIPELINE               Pipeline file (default pipelines/pantau.pipeline.json).
   PANTAU_AUTHOR_KEY             Pseudonymise authors at the sources with this secret (keyed hash).
   PANTAU_INDEX_PREFIX, PANTAU_HTTP_HOST, PANTAU_HTTP_PORT, PANTAU_METRICS_PORT, PANTAU_MODEL_DIR,
@@ -86,6 +97,7 @@ function lagTargets(pipeline: PipelineDefinition, stages: readonly StageName[]):
     { stage: 'classify', groupId: groups.classify, topic: topics.raw.name },
     { stage: 'index', groupId: groups.index, topic: topics.scored.name },
     { stage: 'alerts', groupId: groups.alerts, topic: topics.alerts.name },
+    { stage: 'desk', groupId: groups.desk, topic: topics.alerts.name },
   ];
   return all.filter((t) => stages.includes(t.stage as StageName));
 }
@@ -100,6 +112,7 @@ interface Runtime {
   ctx: PipelineContext;
   logger: Logger;
   classifier?: Classifier;
+  claimMatcher?: ClaimMatcher;
 }
 
 /** The model folder, and the contest's candidates and parties to mask as names (for models trained with masking). */
@@ -108,13 +121,17 @@ function classifierOptions(config: AppConfig): LoadOptions {
   return { ...(config.modelDir ? { modelDir: config.modelDir } : {}), extraEntities: electionEntityNames(election) };
 }
 
-async function openRuntime(logger: Logger, withClassifier: boolean): Promise<Runtime> {
+async function openRuntime(logger: Logger, withClassifier: boolean, withMatcher = withClassifier): Promise<Runtime> {
   const config = loadConfig();
+  // The units file is checked before anything starts: a typo there must not wait for the first hoax.
+  loadHumasUnits(resolve(config.pipelineDir, config.pipeline.desk.unitsFile));
   const endpoints = await resolveEndpoints(config, say);
   const classifier = withClassifier ? await loadClassifier(classifierOptions(config)) : undefined;
   if (classifier) say(`model ${classifier.modelVersion} loaded on the ${classifier.backend} backend`);
+  const claimMatcher = withMatcher && config.pipeline.match.enabled ? await loadClaimMatcher() : undefined;
+  if (claimMatcher) say(`claim matcher ${claimMatcher.modelVersion} loaded`);
   const ctx = await openContext(config, endpoints, logger);
-  return { config, ctx, logger, ...(classifier ? { classifier } : {}) };
+  return { config, ctx, logger, ...(classifier ? { classifier } : {}), ...(claimMatcher ? { claimMatcher } : {}) };
 }
 
 /** Set once a signal started the stop: errors of work cut short by it are not failures of the command. */
@@ -167,6 +184,11 @@ async function serve(rt: Runtime) {
     labels: pipeline.alerts.labels,
     logger: rt.logger,
     health: () => checkHealth(rt.ctx.kafka, rt.ctx.es, rt.logger),
+    desk: {
+      units: loadHumasUnits(resolve(rt.config.pipelineDir, pipeline.desk.unitsFile)),
+      linkSecret: deskLinkSecret(rt.ctx, rt.logger),
+      apiKey: rt.config.deskApiKey,
+    },
   });
   const address = await listen(server, pipeline.http.host, pipeline.http.port);
   say(`dashboard:    http://${address.address}:${address.port}/`);
@@ -188,6 +210,38 @@ async function waitForIndexed(workers: Workers, expected: number, timeoutMs: num
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Waits until the desk has read every alert (its group's lag on the alerts topic is 0). */
+async function waitForDesk(rt: Runtime, timeoutMs: number): Promise<void> {
+  const { topics, groups } = rt.config.pipeline.kafka;
+  const started = performance.now();
+  for (;;) {
+    const lag = (await measureLag(rt.ctx.kafka, [{ stage: 'desk', groupId: groups.desk, topic: topics.alerts.name }])).get('desk') ?? 0;
+    if (lag === 0) return;
+    if (performance.now() - started > timeoutMs) {
+      say(`desk: ${lag} alerts still waiting after ${timeoutMs / 1000} s; they are handled in the background`);
+      return;
+    }
+    say(`desk: ${lag} alerts waiting`);
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+}
+
+/** The demo's closing lines about the desk: cases per unit, messages sent, where to look. */
+async function deskSummary(rt: Runtime, outbox: DemoOutbox | undefined): Promise<string[]> {
+  const prefix = rt.config.pipeline.elasticsearch.indexPrefix;
+  await rt.ctx.es.indices.refresh({ index: `${prefix}-desk-*`, ignore_unavailable: true, allow_no_indices: true });
+  const { total, cases } = await searchCases(rt.ctx.es, prefix, { size: 500 });
+  const perUnit = new Map<string, number>();
+  for (const c of cases) perUnit.set(c.doc.unit_id, (perUnit.get(c.doc.unit_id) ?? 0) + 1);
+  const matched = cases.filter((c) => c.doc.cluster_id.startsWith('claim-')).length;
+  const base = rt.config.pipeline.desk.publicBaseUrl ?? `http://${rt.config.pipeline.http.host}:${rt.config.pipeline.http.port}`;
+  return [
+    `desk: ${total} cases (${[...perUnit].map(([u, n]) => `${u} ${n}`).join(', ') || 'none'}), ${matched} with a matched clarification` +
+      (outbox ? `; ${outbox.received} e-mails in ${outbox.dir}` : ''),
+    `cases: ${base}/api/cases — each alert's links open ${base}/kasus`,
+  ];
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -220,6 +274,12 @@ async function main(argv: string[]): Promise<number> {
     case 'validate': {
       const config = loadConfig();
       const trusted = loadTrustedPublishers(resolve(config.pipelineDir, config.pipeline.trustedPublishers.file));
+      const units = loadHumasUnits(resolve(config.pipelineDir, config.pipeline.desk.unitsFile));
+      const channels = buildUnitChannels(units, process.env, { timeoutMs: config.pipeline.desk.channelTimeoutMs, clock: systemClock, logger });
+      const ready = [...channels.values()].reduce((n, list) => n + list.length, 0);
+      const configured = units.units.reduce((n, u) => n + u.channels.length, 0);
+      say(`humas units ok: ${units.units.length} (${units.units.filter((u) => u.example).length} demo examples), channels ready ${ready} of ${configured}`);
+      await Promise.all([...channels.values()].flat().map((c) => c.channel.close()));
       const classifier = await loadClassifier(classifierOptions(config));
       say(`trusted publishers ok: ${trusted.publishers.length} (${trusted.publishers.filter((p) => p.example).length} demo examples to replace)`);
       say(`pipeline ok: topics ${Object.values(config.pipeline.kafka.topics).map((t) => t.name).join(', ')}`);
@@ -305,7 +365,7 @@ async function main(argv: string[]): Promise<number> {
       const stages = (values.stages?.split(',').map((s) => s.trim()) ?? [...ALL_STAGES]) as StageName[];
       const unknown = stages.filter((s) => !ALL_STAGES.includes(s));
       if (unknown.length > 0) throw new Error(`unknown stage(s): ${unknown.join(', ')}; known: ${ALL_STAGES.join(', ')}`);
-      const rt = await openRuntime(logger, stages.includes('classify'));
+      const rt = await openRuntime(logger, stages.includes('classify'), stages.includes('classify') || stages.includes('desk'));
       const { pipeline } = rt.config;
       // /healthz: can this worker reach Kafka and Elasticsearch (what its stages need to make progress).
       const metricsServer = createMetricsServer(async () => {
@@ -316,6 +376,7 @@ async function main(argv: string[]): Promise<number> {
       const workers = await startWorkers(rt.ctx, {
         stages,
         ...(rt.classifier ? { classifier: rt.classifier } : {}),
+        ...(rt.claimMatcher ? { claimMatcher: rt.claimMatcher } : {}),
         ...(rt.config.webhookUrl ? { webhookUrl: rt.config.webhookUrl } : {}),
         onCrash: () => process.exit(1),
       });
@@ -332,6 +393,7 @@ async function main(argv: string[]): Promise<number> {
         metricsServer.close();
         await rt.ctx.close();
         rt.classifier?.dispose();
+        rt.claimMatcher?.dispose();
         logger.info('stopped cleanly', { pid: process.pid, ...workers.counters });
       });
       return new Promise<number>(() => {});
@@ -378,8 +440,20 @@ async function main(argv: string[]): Promise<number> {
     case 'demo': {
       const started = performance.now();
       const rt = await openRuntime(logger, true);
+      // The demo's hoaxes need answers in the knowledge base; entries already there stay as they are.
+      const kb = await importKnowledgeBase({ es: rt.ctx.es, prefix: rt.config.pipeline.elasticsearch.indexPrefix, input: readKbFile(DEMO_CLARIFICATIONS_FILE), clock: systemClock });
+      say(`knowledge base: ${kb.created} demo clarifications added, ${kb.alreadyPresent} already there (add the public debunks with: npm run pantau -- kb import --shared)`);
+      // The demo units' e-mail goes to a local outbox, so their alerts can be read as .eml files.
+      let outbox: DemoOutbox | undefined;
+      try {
+        outbox = await startDemoOutbox(DEMO_OUTBOX_DIR);
+        say(`demo outbox: e-mails to the demo humas units are kept in ${DEMO_OUTBOX_DIR}`);
+      } catch (error) {
+        say(`demo outbox not started (${describeError(error)}); e-mail deliveries will fail and show in the delivery log`);
+      }
       const workers = await startWorkers(rt.ctx, {
         classifier: rt.classifier!,
+        ...(rt.claimMatcher ? { claimMatcher: rt.claimMatcher } : {}),
         ...(rt.config.webhookUrl ? { webhookUrl: rt.config.webhookUrl } : {}),
         onCrash: () => process.exit(1),
       });
@@ -387,8 +461,10 @@ async function main(argv: string[]): Promise<number> {
       const shutdown = async () => {
         serving.server?.close();
         await workers.stop();
+        await outbox?.close();
         await rt.ctx.close();
         rt.classifier?.dispose();
+        rt.claimMatcher?.dispose();
       };
       // From here on a signal stops the stages cleanly, also while the sample posts are still going in.
       if (!values.exit) onShutdown('pantau demo', shutdown);
@@ -399,11 +475,13 @@ async function main(argv: string[]): Promise<number> {
         onProgress: (p) => say(progressLine(p)),
       });
       await waitForIndexed(workers, ingested.produced, 300_000);
+      await waitForDesk(rt, 180_000);
       const c = workers.counters;
       say(
         `done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${ingested.produced} posts ingested, ${c.indexed} indexed, ` +
           `${c.flagged} flagged, ${c.alerts} new alerts, ${c.deadLettered + ingested.deadLettered} dead-lettered`,
       );
+      for (const line of await deskSummary(rt, outbox)) say(line);
       if (values.exit) {
         await shutdown();
         return 0;

@@ -87,3 +87,28 @@ export const transformSeconds = new Histogram({
   buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   registers: [registry],
 });
+
+export const deskEvents = new Counter({
+  name: 'pantau_desk_events_total',
+  help: 'What the counter-narrative desk did: case_opened, alert_sent, escalation_sent, held (quiet hours), delivery_failed, and the lifecycle moves acknowledged, countered, closed.',
+  labelNames: ['event'] as const,
+  registers: [registry],
+});
+
+const RESPONSE_BUCKETS = [60, 300, 900, 1_800, 3_600, 7_200, 14_400, 28_800, 43_200, 86_400, 172_800, 604_800];
+
+export const deskTimeToAcknowledge = new Histogram({
+  name: 'pantau_desk_time_to_acknowledge_seconds',
+  help: 'From a case opening to its unit acknowledging it, by unit (observed when the unit acknowledges).',
+  labelNames: ['unit'] as const,
+  buckets: RESPONSE_BUCKETS,
+  registers: [registry],
+});
+
+export const deskTimeToCounter = new Histogram({
+  name: 'pantau_desk_time_to_counter_seconds',
+  help: 'From a case opening to its unit publishing the counter, by unit (observed when the unit reports it).',
+  labelNames: ['unit'] as const,
+  buckets: RESPONSE_BUCKETS,
+  registers: [registry],
+});

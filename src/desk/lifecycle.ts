@@ -34,7 +34,7 @@ export function applyAction(doc: CaseDoc, action: CaseAction, options: { at: str
   if (ORDER[target] < ORDER[doc.status]) {
     throw new TransitionError(`kasus ini sudah berstatus "${doc.status}"; tidak bisa kembali ke "${target}"`);
   }
-  const next: CaseDoc = { ...doc, status: target, history: [...doc.history, { at: options.at, event: target, via: options.via, ...(options.note ? { note: options.note.slice(0, 500) } : {}) }] };
+  const next: CaseDoc = { ...doc, status: target, history: [...doc.history, { at: options.at, event: target, via: options.via, ...(options.note ? { note: Array.from(options.note).slice(0, 500).join('') } : {}) }] };
   const seconds = (Date.parse(options.at) - Date.parse(doc.opened_at)) / 1000;
   if (target === 'acknowledged' || (target === 'countered' && doc.acknowledged_at === null)) {
     next.acknowledged_at = options.at;

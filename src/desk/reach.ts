@@ -103,9 +103,13 @@ export interface SpreadAroundCounter {
   engagement_per_hour_after: number;
 }
 
-/** The narrative's spread per hour in the `hours` before the counter and since it (up to `hours`, up to now). */
+/**
+ * The narrative's spread per hour in the `hours` before the counter and since it (up to `hours`, up to now).
+ * The first hour after a counter counts as a whole hour: dividing two posts by ten minutes would read as a
+ * surge when it is the normal tail.
+ */
 export async function spreadAroundCounter(es: Client, prefix: string, narratives: readonly string[], counteredAtMs: number, nowMs: number, hours = 24): Promise<SpreadAroundCounter> {
-  const afterHours = Math.max(1 / 60, Math.min(hours, (nowMs - counteredAtMs) / HOUR));
+  const afterHours = Math.max(1, Math.min(hours, (nowMs - counteredAtMs) / HOUR));
   const window = async (from: number, to: number) => {
     try {
       const r = await es.search({

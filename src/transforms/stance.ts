@@ -30,12 +30,22 @@ const DEBUNK_WORDS = new Set([
   'menampik',
   'ditampik',
   'keliru',
+  'cekfakta',
+  'stophoax',
+  'stophoaks',
+  'antihoax',
+  'antihoaks',
+  'turnbackhoax',
 ]);
 
 /** Two-word cues: the first word, then the ones that may follow it. */
 const DEBUNK_PHRASES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
-  ['tidak', new Set(['benar'])],
-  ['tdk', new Set(['benar'])],
+  ['tidak', new Set(['benar', 'bener'])],
+  ['tdk', new Set(['benar', 'bener'])],
+  ['tak', new Set(['benar', 'bener'])],
+  ['gak', new Set(['benar', 'bener'])],
+  ['ga', new Set(['benar', 'bener'])],
+  ['nggak', new Set(['benar', 'bener'])],
   ['bukan', new Set(['fakta'])],
   ['cek', new Set(['fakta'])],
   ['berita', new Set(['bohong'])],
@@ -45,7 +55,10 @@ const DEBUNK_PHRASES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
 ]);
 
 /** Words that, right before a cue, turn it into the chain message's self-defence ("bukan hoaks"). */
-const NEGATIONS = new Set(['bukan', 'bkn', 'tidak', 'tdk', 'gak', 'ga', 'nggak', 'enggak', 'tak', 'anti']);
+const NEGATIONS = new Set(['bukan', 'bkn', 'tidak', 'tdk', 'gak', 'ga', 'nggak', 'enggak', 'tak']);
+
+/** "dibilang hoax", "dicap hoaks": the chain message saying it is being called a hoax. */
+const CALLED = new Set(['dibilang', 'dicap', 'dituduh', 'dianggap', 'disebut']);
 
 /** "[SALAH]", "SALAH:" or "(HOAKS)" at the start: how fact-checkers title a debunk. */
 const VERDICT_MARK = /^\s*(?:\[\s*(?:salah|hoaks|hoax|disinformasi|misinformasi|keliru|fitnah|klarifikasi|cek fakta)\s*\]|\(\s*(?:salah|hoaks|hoax)\s*\)|(?:salah|hoaks|hoax)\s*:)/i;
@@ -54,6 +67,11 @@ const VERDICT_MARK = /^\s*(?:\[\s*(?:salah|hoaks|hoax|disinformasi|misinformasi|
 export function stanceOf(text: string, trusted = false): Stance {
   if (trusted || VERDICT_MARK.test(text)) return 'counter';
   const tokens = keyTokens(text);
+  // A chain message defending itself ("ini bukan hoaks!", "dibilang hoax, padahal nyata") supports its claim,
+  // whatever debunk words it uses elsewhere ("…, faktanya vaksin berisi chip").
+  for (let i = 1; i < tokens.length; i++) {
+    if ((NEGATIONS.has(tokens[i - 1]!) || CALLED.has(tokens[i - 1]!)) && (DEBUNK_WORDS.has(tokens[i]!) || (tokens[i] === 'berita' && tokens[i + 1] === 'bohong'))) return 'supports';
+  }
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const negated = i > 0 && NEGATIONS.has(tokens[i - 1]!);

@@ -24,9 +24,13 @@ export function isolatedConfig(label: string): AppConfig {
   groups.classify = `test-${id}-classify`;
   groups.index = `test-${id}-index`;
   groups.alerts = `test-${id}-alerts`;
+  groups.desk = `test-${id}-desk`;
   config.pipeline.elasticsearch.indexPrefix = `test-${id}`;
   config.pipeline.index.retryBaseMs = 100;
   config.pipeline.alerts.retryBaseMs = 100;
+  // The demo units' e-mail goes to a port nobody listens on: fail fast in tests that do not look at the desk.
+  config.pipeline.desk.retryBaseMs = 50;
+  config.pipeline.desk.maxAttempts = 2;
   return config;
 }
 
@@ -40,7 +44,7 @@ export async function cleanUp(ctx: PipelineContext): Promise<void> {
   // Wildcard deletes are refused by default (action.destructive_requires_name), so name each index.
   const indices = Object.keys(await ctx.es.indices.get({ index: `${prefix}-*`, allow_no_indices: true, ignore_unavailable: true }));
   if (indices.length > 0) await ctx.es.indices.delete({ index: indices });
-  for (const name of [`${prefix}-posts`, `${prefix}-alerts`, `${prefix}-narratives`, `${prefix}-narrative-log`, `${prefix}-clarifications`]) await ctx.es.indices.deleteIndexTemplate({ name }).catch(() => {});
+  for (const name of [`${prefix}-posts`, `${prefix}-alerts`, `${prefix}-narratives`, `${prefix}-narrative-log`, `${prefix}-clarifications`, `${prefix}-desk-clusters`, `${prefix}-desk-cases`, `${prefix}-desk-deliveries`]) await ctx.es.indices.deleteIndexTemplate({ name }).catch(() => {});
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {

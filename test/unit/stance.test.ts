@@ -88,3 +88,23 @@ describe('stanceOf: trusted publishers', () => {
     expect(stanceOf('Pemungutan suara tetap 14 Februari sesuai jadwal', false)).toBe('supports');
   });
 });
+
+describe('stanceOf: cases found in review', () => {
+  it.each([
+    'Kabar itu tak benar, surat suara masih disegel',
+    'Berita itu gak bener, KPU sudah jelaskan',
+    '#CekFakta Video ini direkam 2019 di Filipina',
+    'Relawan anti hoaks menyebut video itu editan',
+    '#StopHoax foto itu editan',
+  ])('counter: %s', (text) => {
+    expect(stanceOf(text)).toBe('counter');
+  });
+
+  it.each([
+    'Ini bukan hoaks, faktanya vaksin mengandung chip!',
+    'Jangan percaya media mainstream! Ini bukan hoax, sebarkan!',
+    'Dibilang hoax sama pemerintah, padahal nyata',
+  ])('supports (a chain message defending itself): %s', (text) => {
+    expect(stanceOf(text)).toBe('supports');
+  });
+});

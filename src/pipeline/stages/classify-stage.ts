@@ -18,6 +18,29 @@ import { loadTrustedPublishers } from '../../config/trusted-publishers.ts';
 import { createTrustedPublisherMatcher } from '../../transforms/trusted-publisher.ts';
 import { createRelevanceMatcher, matchTokens, type RelevanceMatcher } from '../../transforms/relevance.ts';
 import { consumerSettings, letterFor, NARRATIVE_STARTED_HEADER, type StageDeps } from './stage.ts';
+import type { ClaimMatcher } from '../../match/matcher.ts';
+import { KnowledgeBaseView } from '../../store/knowledge-base-view.ts';
+import { ClaimMatchTransform } from '../../transforms/match-claims.ts';
+import { effectiveReviewThresholds, effectiveThresholds } from '../../transforms/classify.ts';
+import type { Logger } from '../../core/log.ts';
+
+interface ClaimMatching {
+  transform: ClaimMatchTransform;
+  kb: KnowledgeBaseView;
+}
+
+/** Re-reads the knowledge base when a check is due; a failed read keeps the entries it has (and says so). */
+async function refreshKnowledgeBase(m: ClaimMatching, logger: Logger): Promise<void> {
+  if (!m.kb.due) return;
+  try {
+    if (await m.kb.sync()) {
+      m.transform.setKnowledgeBase(m.kb.entries);
+      logger.info('knowledge base loaded for claim matching', { claims: m.kb.entries.length });
+    }
+  } catch (error) {
+    logger.warn('knowledge base not re-read; matching with the entries already loaded', { claims: m.transform.knowledgeBaseSize, error: describeError(error) });
+  }
+}
 
 interface Narratives {
   cache: NarrativeCache;
@@ -47,7 +70,7 @@ async function enrich(scored: ScoredPost[], matcher: RelevanceMatcher, narrative
   return started;
 }
 
-export async function startClassifyStage(deps: StageDeps, classifier: Classifier): Promise<RunningConsumer> {
+export async function startClassifyStage(deps: StageDeps, classifier: Classifier, claimMatcher?: ClaimMatcher): Promise<RunningConsumer> {
   const { ctx, counters } = deps;
   const { pipeline } = ctx.config;
   const { topics, groups } = pipeline.kafka;
@@ -56,6 +79,16 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
   const trustedPublisherOf = createTrustedPublisherMatcher(loadTrustedPublishers(resolve(ctx.config.pipelineDir, pipeline.trustedPublishers.file)), ctx.config.authorKey);
   const narratives: Narratives = { cache: new NarrativeCache(), view: new NarrativeRegistryView(ctx.es, prefix, { windowMs: pipeline.narratives.windowDays * 86_400_000, clock: ctx.clock }) };
   const logger = ctx.logger.child({ stage: 'classify' });
+  let matching: ClaimMatching | undefined;
+  if (claimMatcher !== undefined && pipeline.match.enabled) {
+    const alert = effectiveThresholds(classifier, pipeline.classify.thresholds);
+    const review = effectiveReviewThresholds(classifier, alert, pipeline.classify.reviewThresholds);
+    matching = {
+      transform: new ClaimMatchTransform(claimMatcher, { hoaxReviewPoint: review.hoax ?? alert.hoax ?? 0.5, cacheSize: pipeline.match.cacheNarratives }),
+      kb: new KnowledgeBaseView(ctx.es, prefix, { refreshMs: pipeline.match.kbRefreshMs, clock: ctx.clock }),
+    };
+    await refreshKnowledgeBase(matching, logger);
+  }
   // Read the registry before joining the group: with weeks of narratives the first read takes a while, and
   // inside a batch it would hold up the heartbeats. If Elasticsearch is down, the first batch reads it.
   try {
@@ -96,6 +129,12 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
           : new PantauError(`classifier failed: ${(cause as Error).message}`, { stage: 'classifying', code: 'model_error', retriable: false, cause });
       }
       const started = await enrich(scored, matcher, narratives);
+      if (matching !== undefined) {
+        await refreshKnowledgeBase(matching, logger);
+        const timer = transformSeconds.startTimer({ transform: 'match' });
+        matching.transform.apply(scored, (p) => trustedPublisherOf(p) !== null);
+        timer();
+      }
       const alerts = scored.map((p) => alertFor(p, pipeline.alerts.labels, ctx.clock)).filter((a): a is Alert => a !== null);
       await produceAll(
         ctx.producer,
