@@ -6,6 +6,7 @@ import { activateBackend, type BackendChoice } from '../../classifier/backend.ts
 import { integer, number, parseArgs, single } from '../../classifier/cli/args.ts';
 import { describeError } from '../../core/errors.ts';
 import { DEFAULT_MATCH_TRAINING, runMatchTraining } from '../training/pipeline.ts';
+import type { MatchCriterion } from '../training/threshold.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const T = DEFAULT_MATCH_TRAINING.training;
@@ -28,9 +29,16 @@ Options:
   --split-seed N         seed of the train/dev/test hash split (default 0)
   --extra-data           also train on pairs from turnbackhoax-2021/2025 and indonesia-false-news
   --match-precision X    precision the match threshold must reach on dev top-1 matches (default ${DEFAULT_MATCH_TRAINING.matchPrecision})
+  --match-criterion C    what counts as a right top-1 for that: duplicate-aware (the expected debunk or another
+                         title stating the same claim; default) | strict (the expected debunk only)
   --backend B            TF.js backend: auto (tfjs-node if installed, else wasm) | wasm | tensorflow | cpu
   --help                 this text
 `;
+
+function matchCriterion(value: string): MatchCriterion {
+  if (value !== 'strict' && value !== 'duplicate-aware') throw new Error(`--match-criterion must be duplicate-aware or strict, not "${value}".`);
+  return value;
+}
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), ['help', 'extra-data']);
@@ -62,6 +70,7 @@ async function main(): Promise<void> {
     devRewordings: join(repoRoot, 'test', 'fixtures', 'claim-rewordings.dev.jsonl'),
     testRewordings: join(repoRoot, 'test', 'fixtures', 'claim-rewordings.jsonl'),
     matchPrecision: number(args, 'match-precision', DEFAULT_MATCH_TRAINING.matchPrecision),
+    matchCriterion: matchCriterion(single(args, 'match-criterion') ?? DEFAULT_MATCH_TRAINING.matchCriterion),
     log,
   });
   const m = result.test.matcher;

@@ -54,9 +54,11 @@ export function buildKnowledgeIndex(kb: readonly KbEntry[], config: LexicalConfi
 
 /**
  * Top-`k` candidates of every pair against `ki`. `exclude` removes each query's expected entry (and its
- * same-claim duplicates) from its list: a narrative whose debunk is not in the knowledge base.
+ * same-claim duplicates) from its list: a narrative whose debunk is not in the knowledge base. `true` removes
+ * the entries whose claim reads identically after normalisation; an array (per KB entry, the entries that state
+ * the same claim, from `sameClaimGroups`) removes the expected entry's whole group.
  */
-export function candidateLists(ki: KnowledgeIndex, pairs: readonly NarrativePair[], k: number, source: string, exclude = false, onProgress?: (done: number) => void): CandidateLists {
+export function candidateLists(ki: KnowledgeIndex, pairs: readonly NarrativePair[], k: number, source: string, exclude: boolean | readonly Int32Array[] = false, onProgress?: (done: number) => void): CandidateLists {
   const Q = pairs.length;
   const features = new Float32Array(Q * k * FEATURE_COUNT);
   const labels = new Float32Array(Q * k);
@@ -68,8 +70,14 @@ export function candidateLists(ki: KnowledgeIndex, pairs: readonly NarrativePair
     expected[qi] = e ?? -1;
     const goldClaim = e === undefined ? -1 : ki.sameClaim[e]!;
     const analysed = ki.index.analyse(p.text);
-    let hits = ki.index.search(analysed, exclude ? k + 4 : k);
-    if (exclude) hits = hits.filter((h) => ki.sameClaim[h.doc] !== goldClaim).slice(0, k);
+    let hits: ReturnType<typeof ki.index.search>;
+    if (exclude === true) hits = ki.index.search(analysed, k + 4).filter((h) => ki.sameClaim[h.doc] !== goldClaim).slice(0, k);
+    else if (exclude !== false) {
+      const group = e === undefined ? new Int32Array(0) : exclude[e]!;
+      const out = new Set<number>(group);
+      for (let d = 0; d < ki.kb.length && e !== undefined; d++) if (ki.sameClaim[d] === goldClaim) out.add(d);
+      hits = ki.index.search(analysed, k + 4 + out.size).filter((h) => !out.has(h.doc)).slice(0, k);
+    } else hits = ki.index.search(analysed, k);
     candidateFeatures(ki.index, textView(ki.index, analysed), hits, (d) => textView(ki.index, ki.index.analyseTokens(ki.claimWords[d]!)), features, qi * k * FEATURE_COUNT);
     hits.forEach((h, j) => {
       mask[qi * k + j] = 1;
