@@ -202,6 +202,13 @@ export const pipelineSchema = z
         maxAttempts: z.number().int().min(1).max(20).default(4).describe('Delivery attempts per message and channel; the outcome is in the delivery log either way.'),
         retryBaseMs: z.number().int().min(1).default(1_000).describe('First backoff between delivery attempts (ms); doubles per attempt, with jitter.'),
         clusterWindowDays: z.number().min(1).max(90).default(14).describe('How far back a new unmatched narrative may join a claim cluster.'),
+        escalationMinIntervalMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(86_400_000)
+          .default(3_600_000)
+          .describe("Least time between two messages to a unit about one case (ms): a new cluster's first posts arrive in several batches, and its reach must not 'double' into an escalation minutes after the first alert."),
         nearDuplicateJaccard: z
           .number()
           .min(0.3)
@@ -219,6 +226,7 @@ export const pipelineSchema = z
         maxAttempts: 4,
         retryBaseMs: 1_000,
         clusterWindowDays: 14,
+        escalationMinIntervalMs: 3_600_000,
         nearDuplicateJaccard: 0.7,
       })
       .describe('The counter-narrative desk: claim clusters, one case per cluster and humas unit, alerts through the units\' channels, lifecycle links.'),

@@ -75,6 +75,8 @@ export interface DeskOptions {
   /** How far back an unmatched cluster may be joined. */
   clusterWindowDays: number;
   nearDuplicateJaccard: number;
+  /** Least time between two messages to a unit about one case (an escalation waits for it). */
+  escalationMinIntervalMs: number;
 }
 
 export interface DeskStats {
@@ -376,6 +378,7 @@ export class Desk {
           seconds_to_counter: null,
           escalations: 0,
           alerted_engagement: content.reach.engagement,
+          last_alerted_at: null,
           alerts_sent: 0,
           held_until: null,
           held_kind: null,
@@ -391,7 +394,10 @@ export class Desk {
       const doc = version.doc;
       const changed = { ...doc, labels: union(doc.labels, content.labels), summary: content.summary };
       const open = doc.status === 'new' || doc.status === 'acknowledged';
-      if (open && doc.held_kind === null && shouldEscalate(doc.alerted_engagement, content.reach.engagement, unit.escalate_when_reach_grows)) {
+      // A cluster's first posts arrive in several batches: its reach "doubles" within seconds of the first alert.
+      // An escalation needs the doubling and `escalationMinIntervalMs` since the last message to the unit.
+      const settled = doc.last_alerted_at === null || nowMs - Date.parse(doc.last_alerted_at) >= this.o.escalationMinIntervalMs;
+      if (open && settled && doc.held_kind === null && shouldEscalate(doc.alerted_engagement, content.reach.engagement, unit.escalate_when_reach_grows)) {
         version = await putCase(this.o.es, this.o.prefix, changed, version);
         await this.alertOrHold(version, unit, content, 'escalation', stats);
       } else if (changed.labels.length !== doc.labels.length || changed.summary !== doc.summary) {
@@ -430,6 +436,7 @@ export class Desk {
       ...doc,
       escalations: doc.escalations + (escalation ? 1 : 0),
       alerted_engagement: content.reach.engagement,
+      last_alerted_at: now,
       alerts_sent: doc.alerts_sent + 1,
       held_until: null,
       held_kind: null,

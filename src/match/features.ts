@@ -62,9 +62,7 @@ export interface TextView {
 
 /** idf of a word or char n-gram in the knowledge base; a term it has never seen gets df = 0. */
 function idfOf(index: LexicalIndex, field: 'words' | 'chars', term: string): number {
-  const f = index[field];
-  const id = f.terms.get(term);
-  return id === undefined ? Math.log(1 + (index.documents + 0.5) / 0.5) : f.idf[id]!;
+  return index[field].idfOf(term) ?? Math.log(1 + (index.documents + 0.5) / 0.5);
 }
 
 export function textView(index: LexicalIndex, text: AnalysedText): TextView {
@@ -77,7 +75,7 @@ export function textView(index: LexicalIndex, text: AnalysedText): TextView {
   let unknown = 0;
   for (const [w, n] of wordCounts) {
     const idf = idfOf(index, 'words', w);
-    if (!index.words.terms.has(w)) unknown++;
+    if (index.words.idfOf(w) === undefined) unknown++;
     wordIdfSum += idf;
     wordNorm += (n * idf) ** 2;
   }

@@ -57,6 +57,22 @@ class Field {
   docTf: Float32Array[] = [];
   docLength: Float64Array = new Float64Array(0);
   averageLength = 1;
+  /** Document frequencies counted for idf and the n-gram cutoff: the knowledge base's, plus the background's. */
+  statDf: Float64Array = new Float64Array(0);
+  /** Background statistics (the training knowledge base's), for terms this knowledge base lacks. */
+  private background: { df: ReadonlyMap<string, number>; documents: number } | null = null;
+  private statDocuments = 0;
+
+  /**
+   * idf of a term: from the knowledge base's (blended) statistics, else the background's; undefined when
+   * neither has seen it.
+   */
+  idfOf(term: string): number | undefined {
+    const id = this.terms.get(term);
+    if (id !== undefined) return this.idf[id]!;
+    const f = this.background?.df.get(term);
+    return f === undefined ? undefined : Math.log(1 + (this.statDocuments - f + 0.5) / (f + 0.5));
+  }
 
   /** A field with term statistics only (no documents): idf and average length from a stored table. */
   setStats(df: Readonly<Record<string, number>>, documents: number, averageLength: number): void {
@@ -68,6 +84,8 @@ class Field {
       this.df[i] = f;
       this.idf[i] = Math.log(1 + (documents - f + 0.5) / (f + 0.5));
     });
+    this.statDf = Float64Array.from(this.df);
+    this.statDocuments = documents;
     this.postingStart = new Int32Array(entries.length + 1);
     this.averageLength = averageLength;
   }
@@ -79,7 +97,12 @@ class Field {
     return out;
   }
 
-  build(docs: readonly string[][]): void {
+  /**
+   * Builds the postings of `docs`. With `background`, idf counts the background's documents too: a knowledge
+   * base of 8 unit clarifications then weighs "surat" and "sidomulyo" as the thousands of claims the matcher
+   * was trained on do, instead of as if every word were rare, so its probabilities mean the same.
+   */
+  build(docs: readonly string[][], background?: { df: Readonly<Record<string, number>>; documents: number }): void {
     const counts: Map<number, number>[] = [];
     for (const tokens of docs) {
       const c = new Map<number, number>();
@@ -107,8 +130,12 @@ class Field {
       total += docs[d]!.length;
     });
     this.averageLength = N > 0 ? Math.max(total / N, 1) : 1;
+    this.background = background ? { df: new Map(Object.entries(background.df)), documents: background.documents } : null;
+    this.statDocuments = N + (background?.documents ?? 0);
+    this.statDf = new Float64Array(V);
+    for (const [term, t] of this.terms) this.statDf[t] = this.df[t]! + (this.background?.df.get(term) ?? 0);
     this.idf = new Float64Array(V);
-    for (let t = 0; t < V; t++) this.idf[t] = Math.log(1 + (N - this.df[t]! + 0.5) / (this.df[t]! + 0.5));
+    for (let t = 0; t < V; t++) this.idf[t] = Math.log(1 + (this.statDocuments - this.statDf[t]! + 0.5) / (this.statDf[t]! + 0.5));
     this.postingStart = new Int32Array(V + 1);
     for (let t = 0; t < V; t++) this.postingStart[t + 1] = this.postingStart[t]! + this.df[t]!;
     const fill = this.postingStart.slice(0, V);
@@ -129,7 +156,7 @@ class Field {
     const c = new Map<number, number>();
     for (const t of tokens) {
       const id = this.terms.get(t);
-      if (id !== undefined && this.df[id]! <= maxDf) c.set(id, (c.get(id) ?? 0) + 1);
+      if (id !== undefined && this.statDf[id]! <= maxDf) c.set(id, (c.get(id) ?? 0) + 1);
     }
     const ids = Int32Array.from(c.keys());
     const weights = Float64Array.from(ids, (id) => {
@@ -199,14 +226,17 @@ export class LexicalIndex {
     this.chars.build(analysed.map((a) => a.chars));
   }
 
-  /** An index over already normalised claims (`matchTokens` of each). */
-  static fromTokens(claims: readonly string[][], config: LexicalConfig = DEFAULT_LEXICAL_CONFIG): LexicalIndex {
+  /**
+   * An index over already normalised claims (`matchTokens` of each). With `background` (stored term statistics),
+   * idf and the n-gram cutoff count those documents too (see Field.build).
+   */
+  static fromTokens(claims: readonly string[][], config: LexicalConfig = DEFAULT_LEXICAL_CONFIG, background?: TermStats): LexicalIndex {
     const index = new LexicalIndex([], config);
     const analysed = claims.map((c) => index.analyseTokens(c));
     (index as { size: number }).size = claims.length;
-    (index as { documents: number }).documents = claims.length;
-    index.words.build(analysed.map((a) => a.words));
-    index.chars.build(analysed.map((a) => a.chars));
+    (index as { documents: number }).documents = claims.length + (background?.documents ?? 0);
+    index.words.build(analysed.map((a) => a.words), background ? { df: background.wordDf, documents: background.documents } : undefined);
+    index.chars.build(analysed.map((a) => a.chars), background ? { df: background.charDf, documents: background.documents } : undefined);
     return index;
   }
 

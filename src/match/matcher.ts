@@ -42,6 +42,7 @@ export class ClaimMatcher {
   private readonly reranker: Reranker;
   private readonly pair: Reranker;
   private readonly background: LexicalIndex;
+  private readonly termStats: TermStats;
   private kb: readonly KbEntry[] = [];
   private index: LexicalIndex;
   private claimWords: string[][] = [];
@@ -54,6 +55,7 @@ export class ClaimMatcher {
     this.reranker = new Reranker(reranker);
     this.pair = new Reranker(pair);
     this.background = LexicalIndex.fromStats(termStats, settings.lexical);
+    this.termStats = termStats;
     this.index = this.background;
   }
 
@@ -69,7 +71,7 @@ export class ClaimMatcher {
   /** Replaces the knowledge base (entries need `id` and `claim`; nothing else is read). */
   setKnowledgeBase(entries: readonly KbEntry[]): void {
     this.claimWords = entries.map((e) => matchTokens(e.claim));
-    this.index = entries.length === 0 ? this.background : LexicalIndex.fromTokens(this.claimWords, this.settings.lexical);
+    this.index = entries.length === 0 ? this.background : LexicalIndex.fromTokens(this.claimWords, this.settings.lexical, backgroundFor(entries.length, this.termStats));
     this.kb = entries;
   }
 
@@ -143,6 +145,19 @@ export class ClaimMatcher {
     this.reranker.dispose();
     this.pair.dispose();
   }
+}
+
+/**
+ * The training knowledge base's statistics, weighted by how much smaller this knowledge base is: none for a
+ * knowledge base at least as large (the evaluation's 3,746 titles, the public debunks' 7,700), nearly all for a
+ * unit's handful of clarifications. Without it a small knowledge base makes every word rare, the reranker's
+ * features leave the range it was trained on, and a true match scores 0.2–0.5 instead of 0.6–0.9.
+ */
+export function backgroundFor(size: number, stats: TermStats): TermStats | undefined {
+  const weight = Math.max(0, 1 - size / stats.documents);
+  if (weight === 0) return undefined;
+  const scale = (df: Record<string, number>) => Object.fromEntries(Object.entries(df).map(([t, f]) => [t, f * weight]));
+  return { ...stats, documents: stats.documents * weight, wordDf: scale(stats.wordDf), charDf: scale(stats.charDf) };
 }
 
 export interface LoadMatcherOptions {

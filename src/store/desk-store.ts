@@ -66,6 +66,8 @@ export interface CaseDoc {
   escalations: number;
   /** Cluster engagement when the unit was last alerted: an escalation goes out when it grows by the unit's factor. */
   alerted_engagement: number;
+  /** When the unit was last alerted (new or escalation): escalations wait `desk.escalationMinIntervalMs` after it. */
+  last_alerted_at: string | null;
   alerts_sent: number;
   /** Set while a message waits for the end of the unit's quiet hours. */
   held_until: string | null;

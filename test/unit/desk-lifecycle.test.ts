@@ -30,6 +30,7 @@ function caseDoc(over: Partial<CaseDoc> = {}): CaseDoc {
     seconds_to_counter: null,
     escalations: 0,
     alerted_engagement: 120,
+    last_alerted_at: OPENED,
     alerts_sent: 1,
     held_until: '2027-03-01T06:00:00Z',
     held_kind: 'escalation',

@@ -81,6 +81,7 @@ export async function startDeskStage(deps: StageDeps, options: { matcher?: Claim
     delivery: { maxAttempts: pipeline.desk.maxAttempts, retryBaseMs: pipeline.desk.retryBaseMs },
     clusterWindowDays: pipeline.desk.clusterWindowDays,
     nearDuplicateJaccard: pipeline.desk.nearDuplicateJaccard,
+    escalationMinIntervalMs: pipeline.desk.escalationMinIntervalMs,
   });
 
   const release = setInterval(() => {
