@@ -10,11 +10,8 @@
  *     → channels (desk/channels/), every delivery in the delivery log
  *
  * Claim clusters: narratives that repeat one knowledge-base claim join that claim's cluster, whatever their
- * words. A narrative without a match joins a recent unmatched cluster when it is a near-duplicate of its first
- * narrative (content-word Jaccard ≥ `nearDuplicateJaccard`: edits spread over a short message move SimHash
- * past its threshold, e.g. the demo's two "3 truk surat suara" chain variants at distance 10, Jaccard 0.71) or
- * when the claim matcher's same-claim probability reaches its threshold (MODEL_CARD.md). Clusters never merge
- * afterwards.
+ * words. A narrative without a match joins a recent unmatched cluster it nearly repeats or that carries the same
+ * claim (desk/cluster-join.ts). Clusters never merge afterwards.
  */
 import type { Client } from '@elastic/elasticsearch';
 import { isoNow, type Clock } from '../core/clock.ts';
@@ -41,7 +38,7 @@ import {
   type Versioned,
 } from '../store/desk-store.ts';
 import { clarificationsIndex, deskDeliveriesIndex } from '../store/index-names.ts';
-import { narrativeFeatures } from '../transforms/narrative.ts';
+import { ClusterJoiner } from './cluster-join.ts';
 import { narrativeSentence, renderCaseMessage, renderDigest, shouldSendDigest } from './alert-text.ts';
 import { deliver } from './channels/deliver.ts';
 import type { Channel } from './channels/index.ts';
@@ -88,19 +85,6 @@ export interface DeskStats {
   deliveriesFailed: number;
 }
 
-interface RecentCluster {
-  id: string;
-  features: Set<string>;
-  text: string;
-}
-
-function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
-  if (a.size === 0 || b.size === 0) return 0;
-  let shared = 0;
-  for (const x of a) if (b.has(x)) shared++;
-  return shared / (a.size + b.size - shared);
-}
-
 const union = <T>(a: readonly T[], b: readonly T[]): T[] => [...new Set([...a, ...b])];
 
 function exampleOf(alert: Alert): ExamplePost {
@@ -136,8 +120,8 @@ export class Desk {
   private readonly unitsById: Map<string, HumasUnit>;
   /** Narrative → cluster, as decided here or read from Elasticsearch. */
   private readonly clusterOfNarrative = new Map<string, string>();
-  /** Recent unmatched clusters, newest last. */
-  private recent: RecentCluster[] = [];
+  /** Recent unmatched clusters a new narrative may join. */
+  private readonly joiner: ClusterJoiner;
   private recentLoaded = false;
   /** One batch, release or digest at a time: they read and write the same cases. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -146,6 +130,7 @@ export class Desk {
     this.o = options;
     this.detectInstitutions = createInstitutionDetector(options.units.units);
     this.unitsById = new Map(options.units.units.map((u) => [u.id, u]));
+    this.joiner = new ClusterJoiner({ nearDuplicateJaccard: options.nearDuplicateJaccard, ...(options.matcher ? { matcher: options.matcher } : {}) });
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
@@ -174,38 +159,8 @@ export class Desk {
   private async loadRecent(): Promise<void> {
     if (this.recentLoaded) return;
     const since = new Date(this.o.clock() - this.o.clusterWindowDays * DAY_MS).toISOString();
-    const docs = await recentUnmatchedClusters(this.o.es, this.o.prefix, since);
-    this.recent = docs.reverse().map((d) => ({ id: d.cluster_id, text: d.representative, features: new Set(narrativeFeatures(d.representative)) }));
+    for (const d of (await recentUnmatchedClusters(this.o.es, this.o.prefix, since)).reverse()) this.joiner.add(d.cluster_id, d.representative);
     this.recentLoaded = true;
-  }
-
-  /** The recent unmatched cluster that `text` rewrites, or null. */
-  private joinRecent(text: string): string | null {
-    const features = new Set(narrativeFeatures(text));
-    let best: { id: string; score: number } | null = null;
-    for (const c of this.recent) {
-      const j = jaccard(features, c.features);
-      if (j >= this.o.nearDuplicateJaccard && (best === null || j > best.score)) best = { id: c.id, score: j };
-    }
-    if (best !== null) return best.id;
-    const matcher = this.o.matcher;
-    if (matcher === undefined || this.recent.length === 0) return null;
-    // Same claim in other words: only the candidates sharing the most content words are scored.
-    const candidates = this.recent
-      .map((c) => ({ c, shared: jaccard(features, c.features) }))
-      .filter((x) => x.shared > 0)
-      .sort((a, b) => b.shared - a.shared)
-      .slice(0, 20);
-    if (candidates.length === 0) return null;
-    const p = matcher.sameClaimProbabilities(
-      text,
-      candidates.map((x) => x.c.text),
-    );
-    let bestJ = -1;
-    p.forEach((v, j) => {
-      if (v >= matcher.settings.sameClaimThreshold && (bestJ < 0 || v > p[bestJ]!)) bestJ = j;
-    });
-    return bestJ < 0 ? null : candidates[bestJ]!.c.id;
   }
 
   /** Cluster of each narrative of the batch (alerts grouped by narrative; posts without one are their own). */
@@ -224,8 +179,9 @@ export class Desk {
       else if (known !== undefined) cluster = known;
       else {
         const text = alerts.find((a) => a.kind === 'flag')?.text ?? alerts[0]!.text;
-        cluster = this.joinRecent(text) ?? `c-${narrative}`;
-        if (cluster === `c-${narrative}`) this.recent.push({ id: cluster, text, features: new Set(narrativeFeatures(text)) });
+        const joined = this.joiner.join(text);
+        cluster = joined ?? `c-${narrative}`;
+        if (joined === null) this.joiner.add(cluster, text);
       }
       this.clusterOfNarrative.set(narrative, cluster);
       out.set(narrative, cluster);
