@@ -20,6 +20,12 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { loadClassifier } from '../classifier/index.ts';
+import { existsSync } from 'node:fs';
+import { DEMO_CLARIFICATIONS_FILE, SHARED_DATA_DIR } from '../cli/paths.ts';
+import { systemClock } from '../core/clock.ts';
+import { importKnowledgeBase } from '../kb/import.ts';
+import { readKbFile, readSharedDebunks } from '../kb/readers.ts';
+import { loadClaimMatcher } from '../match/matcher.ts';
 import { loadConfig, type AppConfig } from '../config/config.ts';
 import { localServicesStatus } from '../local-services/index.ts';
 import { procStatFields } from '../local-services/process.ts';
@@ -43,14 +49,17 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '30' },
     partitions: { type: 'string', default: '6' },
     processes: { type: 'string', default: '1' },
+    match: { type: 'string', default: 'on' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  console.log(`npm run bench:pipeline -- [--posts 50000] [--texts unique|repost] [--rate 1000] [--seconds 30] [--partitions 6] [--processes 1]
+  console.log(`npm run bench:pipeline -- [--posts 50000] [--texts unique|repost] [--rate 1000] [--seconds 30] [--partitions 6] [--processes 1] [--match on|off]
 --texts unique: every post a new message (distinct content words, the worst case); repost: near-duplicates of 240 messages.
 --processes 1: the classify and index stages run in this process (figures per stage);
             N > 1: N worker processes (\`pantau work --stages classify,index\`) share the partitions.
+--match on: claim matching in the classify stage against the public debunks of ../shared/data (else the demo's
+            clarifications), as the pipeline runs; off: without it (run both to see what matching costs).
 Sustained posts/s from posts.raw to searchable, the same documents bulk-indexed into Elasticsearch alone
 (the limit), then ingest-to-searchable latency at a steady rate.`);
   process.exit(0);
@@ -61,6 +70,11 @@ if (!Number.isInteger(PROCESSES) || PROCESSES < 1) {
   console.error(`--processes must be a whole number ≥ 1, not "${values.processes}"`);
   process.exit(2);
 }
+if (values.match !== 'on' && values.match !== 'off') {
+  console.error(`--match takes on or off, not "${values.match}"`);
+  process.exit(2);
+}
+const MATCH = values.match === 'on';
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const CORES = availableParallelism();
@@ -337,13 +351,15 @@ async function printStageTimes(sustainedS: number, steadyS: number): Promise<Sta
   const took = promSum(text, 'pantau_elasticsearch_bulk_took_seconds');
   const relevance = promSum(text, 'pantau_transform_duration_seconds', { transform: 'relevance' });
   const narratives = promSum(text, 'pantau_transform_duration_seconds', { transform: 'narratives' });
+  const match = promSum(text, 'pantau_transform_duration_seconds', { transform: 'match' });
   const row = (name: string, s: number, note: string) => say(`  ${name.padEnd(34)} ${s.toFixed(1).padStart(7)} s  ${((s / sustainedS) * 100).toFixed(0).padStart(4)}% of wall  ${note}`);
   say(`where the time goes over the whole ${sustainedS.toFixed(1)} s (stage time overlaps: ${PROCESSES} process${PROCESSES > 1 ? 'es' : ''}, up to 3 partitions at once each, on ${CORES} cores shared with Kafka and Elasticsearch; ${steadyS.toFixed(1)} s of it steady):`);
   row('classify stage, batches', classifyBatch.sum, `${classifyBatch.count} batches`);
   row('  of which the model', model.sum, `${Math.round(N / model.sum)} posts/s while in the model`);
   row('  of which election relevance', relevance.sum, '');
   row('  of which narratives (registry)', narratives.sum, 'in memory, plus one log document per batch');
-  row('  of which decode + produce scored', classifyBatch.sum - model.sum - relevance.sum - narratives.sum, '');
+  row('  of which claim matching', match.sum, MATCH ? 'narratives not seen before, candidates only' : 'off');
+  row('  of which decode + produce scored', classifyBatch.sum - model.sum - relevance.sum - narratives.sum - match.sum, '');
   row('index stage, batches', indexBatch.sum, `${indexBatch.count} batches`);
   row('  of which Elasticsearch bulk', bulk.sum, `${bulk.count} bulk requests, ${Math.round(N / Math.max(1, bulk.count))} docs each, ${((bulk.sum / Math.max(1, bulk.count)) * 1000).toFixed(0)} ms each`);
   row('    of which Elasticsearch (took)', took.sum, `${((took.sum / Math.max(1, took.count)) * 1000).toFixed(0)} ms per request in Elasticsearch; the rest: network, JSON, waiting for the event loop`);
@@ -430,8 +446,15 @@ async function main() {
   const alonePrefix = `${run}-alone`;
   const logger = createLogger({ app: 'bench' }, { level: 'warn' });
   const endpoints = await resolveEndpoints(config, say);
+  config.pipeline.match.enabled = MATCH;
   const ctx = await openContext(config, endpoints, logger);
   const classifier = await loadClassifier();
+  const claimMatcher = MATCH ? await loadClaimMatcher() : undefined;
+  if (MATCH) {
+    const input = existsSync(SHARED_DATA_DIR) ? { entries: readSharedDebunks(SHARED_DATA_DIR).entries, rejected: [] } : readKbFile(DEMO_CLARIFICATIONS_FILE);
+    const kb = await importKnowledgeBase({ es: ctx.es, prefix: run, input, clock: systemClock });
+    say(`claim matching on: ${kb.created + kb.alreadyPresent} knowledge-base claims (${existsSync(SHARED_DATA_DIR) ? 'public debunks' : 'demo clarifications'})`);
+  } else say('claim matching off');
   const load = loadavg().map((l) => l.toFixed(2)).join(' ');
   say(`pantau bench:pipeline — ${N} posts, ${config.pipeline.kafka.topics.raw.partitions} partitions, ${PROCESSES} worker process${PROCESSES > 1 ? 'es' : ''}, model ${classifier.modelVersion} on ${classifier.backend}, Node ${process.version}`);
   say(`machine: ${CORES} cores, load average ${load} (1, 5, 15 min) before the run`);
@@ -461,7 +484,8 @@ async function main() {
 
     const loop = monitorEventLoopDelay({ resolution: 10 });
     t = performance.now();
-    const workers = PROCESSES === 1 ? await startWorkers(ctx, { classifier, stages: ['classify', 'index'] }) : await startWorkerProcesses(PROCESSES, config, endpoints);
+    const workers =
+      PROCESSES === 1 ? await startWorkers(ctx, { classifier, ...(claimMatcher ? { claimMatcher } : {}), stages: ['classify', 'index'] }) : await startWorkerProcesses(PROCESSES, config, endpoints);
     let lastReport = 0;
     // Steady state: from 10 % to 90 % searchable, leaving out the consumer group joins and the last batches.
     type Mark = { ms: number; count: number; cpu: CpuSample; es: EsSnapshot };
@@ -599,6 +623,7 @@ async function main() {
     await admin.disconnect();
     await ctx.close();
     classifier.dispose();
+    claimMatcher?.dispose();
   }
 }
 

@@ -31,6 +31,7 @@ import {
   putCase,
   putCluster,
   recentUnmatchedClusters,
+  refreshCases,
   searchCases,
   type CaseDoc,
   type ClusterDoc,
@@ -426,6 +427,7 @@ export class Desk {
 
   private async releaseNow(): Promise<number> {
     const now = isoNow(this.o.clock);
+    await refreshCases(this.o.es, this.o.prefix);
     const { cases } = await searchCases(this.o.es, this.o.prefix, { heldBefore: now, size: 500 });
     let sent = 0;
     const stats: DeskStats = { clusters: 0, casesOpened: 0, alertsSent: 0, escalations: 0, held: 0, deliveriesFailed: 0 };
@@ -445,6 +447,7 @@ export class Desk {
     const unit = this.unitsById.get(unitId);
     if (unit === undefined) return false;
     const open: NarrativeCase[] = [];
+    await refreshCases(this.o.es, this.o.prefix);
     for (const status of ['new', 'acknowledged', 'countered'] as const) {
       const { cases } = await searchCases(this.o.es, this.o.prefix, { unit: unitId, status, size: 200 });
       const clusters = await getClusters(this.o.es, this.o.prefix, cases.map((c) => c.doc.cluster_id));

@@ -166,7 +166,7 @@ export async function putCluster(es: Client, prefix: string, doc: ClusterDoc, ve
 /** Creates a case; false when it exists already (another worker or an earlier run opened it). */
 export async function createCase(es: Client, prefix: string, doc: CaseDoc): Promise<boolean> {
   try {
-    await es.index({ index: deskCasesIndex(prefix), id: doc.case_id, document: doc, op_type: 'create', refresh: 'wait_for' });
+    await es.index({ index: deskCasesIndex(prefix), id: doc.case_id, document: doc, op_type: 'create' });
     return true;
   } catch (error) {
     if (httpStatusOf(error) === 409) return false;
@@ -177,7 +177,7 @@ export async function createCase(es: Client, prefix: string, doc: CaseDoc): Prom
 /** Writes a case read before; throws a retriable conflict error when someone changed it meanwhile. */
 export async function putCase(es: Client, prefix: string, doc: CaseDoc, version: Versioned<CaseDoc>): Promise<Versioned<CaseDoc>> {
   try {
-    const r = await es.index({ index: deskCasesIndex(prefix), id: doc.case_id, document: doc, if_seq_no: version.seqNo, if_primary_term: version.primaryTerm, refresh: 'wait_for' });
+    const r = await es.index({ index: deskCasesIndex(prefix), id: doc.case_id, document: doc, if_seq_no: version.seqNo, if_primary_term: version.primaryTerm });
     return { doc, seqNo: r._seq_no!, primaryTerm: r._primary_term! };
   } catch (error) {
     if (httpStatusOf(error) === 409) throw conflict(`case ${doc.case_id}`);
@@ -193,6 +193,15 @@ export interface CaseQuery {
   heldBefore?: string;
   page?: number;
   size?: number;
+}
+
+/** Makes the latest case writes searchable (the desk's timers and digests search; the stream only reads by id). */
+export async function refreshCases(es: Client, prefix: string): Promise<void> {
+  try {
+    await es.indices.refresh({ index: deskCasesIndex(prefix), ignore_unavailable: true, allow_no_indices: true });
+  } catch (error) {
+    throw deskError('case refresh', error);
+  }
 }
 
 export async function searchCases(es: Client, prefix: string, q: CaseQuery): Promise<{ total: number; cases: Array<Versioned<CaseDoc>> }> {

@@ -13,7 +13,7 @@ import { listen } from '../../src/api/server.ts';
 import { Desk } from '../../src/desk/desk.ts';
 import { buildUnitChannels } from '../../src/pipeline/stages/desk-stage.ts';
 import { ensureIndexTemplates } from '../../src/store/index-templates.ts';
-import { searchCases } from '../../src/store/desk-store.ts';
+import { refreshCases, searchCases } from '../../src/store/desk-store.ts';
 import { deskDeliveriesIndex } from '../../src/store/index-names.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';
 import { cleanUp, isolatedConfig, openTestContext } from '../helpers/cluster.ts';
@@ -29,6 +29,10 @@ describe('desk schedule: quiet hours, digests, one alert per case', () => {
   const received: Array<{ kind: string; id: string }> = [];
   const clock = fixedClock(IN_QUIET_HOURS);
   let desk: Desk;
+  const cases = async (q: Parameters<typeof searchCases>[2]) => {
+    await refreshCases(ctx.es, prefix);
+    return searchCases(ctx.es, prefix, q);
+  };
 
   const alert = (id: string, narrative: string, shares: number): Alert => ({
     kind: 'flag',
@@ -108,7 +112,7 @@ describe('desk schedule: quiet hours, digests, one alert per case', () => {
     expect(stats.casesOpened).toBe(1);
     expect(stats.held).toBe(1);
     expect(received).toHaveLength(0);
-    const [held] = (await searchCases(ctx.es, prefix, { unit: 'diskominfo-jatim' })).cases;
+    const [held] = (await cases({ unit: 'diskominfo-jatim' })).cases;
     expect(held!.doc.held_until).toBe(QUIET_END);
     expect(held!.doc.held_kind).toBe('new');
 
@@ -118,7 +122,7 @@ describe('desk schedule: quiet hours, digests, one alert per case', () => {
     clock.set('2027-02-28T23:00:30.000Z'); // 06:00:30 WIB on 1 March
     expect(await desk.releaseHeld()).toBe(1);
     expect(received.map((r) => r.kind)).toEqual(['new']);
-    const [sent] = (await searchCases(ctx.es, prefix, { unit: 'diskominfo-jatim' })).cases;
+    const [sent] = (await cases({ unit: 'diskominfo-jatim' })).cases;
     expect(sent!.doc.held_until).toBeNull();
     expect(sent!.doc.history.map((h) => h.event)).toEqual(['opened', 'held', 'alerted']);
     // Nothing left to release.
@@ -130,7 +134,7 @@ describe('desk schedule: quiet hours, digests, one alert per case', () => {
     await desk.handle([alert('p1', 'nar-0000000000000001', 10)]);
     expect(received.filter((r) => r.kind === 'new')).toHaveLength(1);
     // Only the unit for the region and no fallback: one case.
-    expect((await searchCases(ctx.es, prefix, {})).total).toBe(1);
+    expect((await cases({})).total).toBe(1);
   });
 
   it('escalates when the reach doubles, but not within the interval after the last message', async () => {

@@ -27,7 +27,7 @@ import { claimKey } from '../../src/kb/entry.ts';
 import { loadClaimMatcher, type ClaimMatcher } from '../../src/match/matcher.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';
 import { startWorkers, type Workers } from '../../src/pipeline/workers.ts';
-import { getCases, searchCases, type CaseDoc } from '../../src/store/desk-store.ts';
+import { getCases, refreshCases, searchCases, type CaseDoc } from '../../src/store/desk-store.ts';
 import { deskClustersIndex, postsAlias } from '../../src/store/index-names.ts';
 import { cleanUp, isolatedConfig, openTestContext, waitFor } from '../helpers/cluster.ts';
 
@@ -81,7 +81,10 @@ describe('counter-narrative desk end to end', () => {
   const produce = async (posts: PostInput[]) =>
     ctx.producer.send({ topic: ctx.config.pipeline.kafka.topics.raw.name, messages: posts.map((p) => ({ key: p.id, value: JSON.stringify(p) })) });
 
-  const casesOf = async (unit: string): Promise<CaseDoc[]> => (await searchCases(ctx.es, prefix, { unit })).cases.map((c) => c.doc);
+  const casesOf = async (unit: string): Promise<CaseDoc[]> => {
+    await refreshCases(ctx.es, prefix);
+    return (await searchCases(ctx.es, prefix, { unit })).cases.map((c) => c.doc);
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pantau-desk-'));
