@@ -15,7 +15,9 @@
  */
 import type { Client } from '@elastic/elasticsearch';
 import { isoNow, type Clock } from '../core/clock.ts';
+import { describeError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { deskEvents } from '../core/metrics.ts';
 import type { Alert } from '../core/post.ts';
 import type { HumasUnit, HumasUnitsConfig } from '../config/humas-units.ts';
 import type { ClarificationDoc } from '../kb/entry.ts';
@@ -83,7 +85,6 @@ export interface DeskStats {
   alertsSent: number;
   escalations: number;
   held: number;
-  deliveriesFailed: number;
 }
 
 const union = <T>(a: readonly T[], b: readonly T[]): T[] => [...new Set([...a, ...b])];
@@ -126,6 +127,8 @@ export class Desk {
   private recentLoaded = false;
   /** One batch, release or digest at a time: they read and write the same cases. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Messages on their way to channels. */
+  private readonly deliveries = new Set<Promise<void>>();
 
   constructor(options: DeskOptions) {
     this.o = options;
@@ -280,7 +283,7 @@ export class Desk {
   // Batches
 
   private async handleNow(alerts: readonly Alert[]): Promise<DeskStats> {
-    const stats: DeskStats = { clusters: 0, casesOpened: 0, alertsSent: 0, escalations: 0, held: 0, deliveriesFailed: 0 };
+    const stats: DeskStats = { clusters: 0, casesOpened: 0, alertsSent: 0, escalations: 0, held: 0 };
     if (alerts.length === 0) return stats;
     const byNarrative = new Map<string, Alert[]>();
     for (const a of alerts) {
@@ -403,23 +406,37 @@ export class Desk {
     // Recorded before sending: a crash between the two costs a missed message (visible in the case list and the
     // delivery log), never a unit alerted twice for one case.
     await putCase(this.o.es, this.o.prefix, next, version);
-    const failed = await this.send(unit, message, doc.case_id, kind);
+    this.send(unit, message, doc.case_id, kind);
     stats.alertsSent++;
     if (escalation) stats.escalations++;
-    stats.deliveriesFailed += failed;
   }
 
-  /** Delivers to every channel of the unit and writes the delivery log; returns how many deliveries failed. */
-  private async send(unit: HumasUnit, message: ChannelMessage, caseId: string, kind: DeliveryLogEntry['kind']): Promise<number> {
+  /**
+   * Queues the message for every channel of the unit. Delivery runs beside the stream: a unit whose channel is
+   * rate-limited or down must not hold up the cases of other units (each channel's limiter keeps its own order).
+   * `drain` waits for what is queued; the delivery log and `pantau_desk_events_total{event="delivery_failed"}`
+   * record the outcome.
+   */
+  private send(unit: HumasUnit, message: ChannelMessage, caseId: string, kind: DeliveryLogEntry['kind']): void {
     const channels = this.o.channels.get(unit.id) ?? [];
-    const records = await Promise.all(
-      channels.map(({ channel, limiter }) => deliver(channel, message, { maxAttempts: this.o.delivery.maxAttempts, retryBaseMs: this.o.delivery.retryBaseMs, limiter, clock: this.o.clock })),
-    );
-    const entries = records.map((r, channelIndex) => ({ ...r, case_id: caseId, unit_id: unit.id, kind, channelIndex }));
-    await logDeliveries(this.o.es, this.o.prefix, entries);
-    const failed = records.filter((r) => r.status !== 'delivered');
-    for (const r of failed) this.o.logger.warn('desk message not delivered', { unit: unit.id, case: caseId, channel: r.target, status: r.status, error: r.error });
-    return failed.length;
+    if (channels.length === 0) return;
+    const work = (async () => {
+      const records = await Promise.all(
+        channels.map(({ channel, limiter }) => deliver(channel, message, { maxAttempts: this.o.delivery.maxAttempts, retryBaseMs: this.o.delivery.retryBaseMs, limiter, clock: this.o.clock })),
+      );
+      const failed = records.filter((r) => r.status !== 'delivered');
+      for (const r of failed) this.o.logger.warn('desk message not delivered', { unit: unit.id, case: caseId, channel: r.target, status: r.status, error: r.error });
+      deskEvents.inc({ event: 'delivery_failed' }, failed.length);
+      const entries = records.map((r, channelIndex) => ({ ...r, case_id: caseId, unit_id: unit.id, kind, channelIndex }));
+      await logDeliveries(this.o.es, this.o.prefix, entries);
+    })().catch((error: unknown) => this.o.logger.error('desk delivery log not written', { unit: unit.id, case: caseId, error: describeError(error) }));
+    this.deliveries.add(work);
+    void work.finally(() => this.deliveries.delete(work));
+  }
+
+  /** Waits until every queued message was delivered (or given up) and logged. */
+  async drain(): Promise<void> {
+    while (this.deliveries.size > 0) await Promise.all([...this.deliveries]);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -430,7 +447,7 @@ export class Desk {
     await refreshCases(this.o.es, this.o.prefix);
     const { cases } = await searchCases(this.o.es, this.o.prefix, { heldBefore: now, size: 500 });
     let sent = 0;
-    const stats: DeskStats = { clusters: 0, casesOpened: 0, alertsSent: 0, escalations: 0, held: 0, deliveriesFailed: 0 };
+    const stats: DeskStats = { clusters: 0, casesOpened: 0, alertsSent: 0, escalations: 0, held: 0 };
     for (const version of cases) {
       const unit = this.unitsById.get(version.doc.unit_id);
       const kind = version.doc.held_kind;
@@ -470,8 +487,8 @@ export class Desk {
       if (httpStatusOf(error) === 409) return false;
       throw elasticsearchError('alerting', 'desk digest marker in Elasticsearch', error);
     }
-    const failed = await this.send(unit, message, '', 'digest');
-    this.o.logger.info('digest sent', { unit: unitId, cases: open.length, failed_deliveries: failed });
+    this.send(unit, message, '', 'digest');
+    this.o.logger.info('digest queued', { unit: unitId, cases: open.length });
     return true;
   }
 }

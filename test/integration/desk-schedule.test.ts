@@ -29,6 +29,22 @@ describe('desk schedule: quiet hours, digests, one alert per case', () => {
   const received: Array<{ kind: string; id: string }> = [];
   const clock = fixedClock(IN_QUIET_HOURS);
   let desk: Desk;
+  // Deliveries run beside the desk: wait for them before looking at what the receiver got.
+  const handle = async (alerts: Alert[]) => {
+    const stats = await desk.handle(alerts);
+    await desk.drain();
+    return stats;
+  };
+  const release = async () => {
+    const n = await desk.releaseHeld();
+    await desk.drain();
+    return n;
+  };
+  const digest = async (unit: string) => {
+    const sent = await desk.sendDigest(unit);
+    await desk.drain();
+    return sent;
+  };
   const cases = async (q: Parameters<typeof searchCases>[2]) => {
     await refreshCases(ctx.es, prefix);
     return searchCases(ctx.es, prefix, q);
@@ -108,7 +124,7 @@ describe('desk schedule: quiet hours, digests, one alert per case', () => {
   });
 
   it('holds a new case in quiet hours and sends it when they end, the next month', async () => {
-    const stats = await desk.handle([alert('p1', 'nar-0000000000000001', 10)]);
+    const stats = await handle([alert('p1', 'nar-0000000000000001', 10)]);
     expect(stats.casesOpened).toBe(1);
     expect(stats.held).toBe(1);
     expect(received).toHaveLength(0);
@@ -117,43 +133,43 @@ describe('desk schedule: quiet hours, digests, one alert per case', () => {
     expect(held!.doc.held_kind).toBe('new');
 
     clock.set('2027-02-28T22:59:00.000Z'); // 05:59 WIB: still quiet
-    expect(await desk.releaseHeld()).toBe(0);
+    expect(await release()).toBe(0);
     expect(received).toHaveLength(0);
     clock.set('2027-02-28T23:00:30.000Z'); // 06:00:30 WIB on 1 March
-    expect(await desk.releaseHeld()).toBe(1);
+    expect(await release()).toBe(1);
     expect(received.map((r) => r.kind)).toEqual(['new']);
     const [sent] = (await cases({ unit: 'diskominfo-jatim' })).cases;
     expect(sent!.doc.held_until).toBeNull();
     expect(sent!.doc.history.map((h) => h.event)).toEqual(['opened', 'held', 'alerted']);
     // Nothing left to release.
-    expect(await desk.releaseHeld()).toBe(0);
+    expect(await release()).toBe(0);
   });
 
   it('alerts a unit once per case however often its posts come back', async () => {
-    await desk.handle([alert('p1', 'nar-0000000000000001', 10), alert('p2', 'nar-0000000000000001', 10)]);
-    await desk.handle([alert('p1', 'nar-0000000000000001', 10)]);
+    await handle([alert('p1', 'nar-0000000000000001', 10), alert('p2', 'nar-0000000000000001', 10)]);
+    await handle([alert('p1', 'nar-0000000000000001', 10)]);
     expect(received.filter((r) => r.kind === 'new')).toHaveLength(1);
     // Only the unit for the region and no fallback: one case.
     expect((await cases({})).total).toBe(1);
   });
 
   it('escalates when the reach doubles, but not within the interval after the last message', async () => {
-    await desk.handle([alert('p3', 'nar-0000000000000001', 5_000)]);
+    await handle([alert('p3', 'nar-0000000000000001', 5_000)]);
     expect(received.filter((r) => r.kind === 'escalation')).toHaveLength(0);
     clock.advance(3_600_000);
-    await desk.handle([alert('p4', 'nar-0000000000000001', 5_000)]);
+    await handle([alert('p4', 'nar-0000000000000001', 5_000)]);
     expect(received.filter((r) => r.kind === 'escalation')).toHaveLength(1);
   });
 
   it('sends the daily digest once per unit and day, with its open cases', async () => {
     clock.set('2027-03-01T00:00:00.000Z'); // 07:00 WIB
-    expect(await desk.sendDigest('diskominfo-jatim')).toBe(true);
-    expect(await desk.sendDigest('diskominfo-jatim')).toBe(false);
+    expect(await digest('diskominfo-jatim')).toBe(true);
+    expect(await digest('diskominfo-jatim')).toBe(false);
     const digests = received.filter((r) => r.kind === 'digest');
     expect(digests).toHaveLength(1);
     expect(digests[0]!.id).toBe('diskominfo-jatim:digest:2027-03-01');
     // A unit without channels or a digest schedule gets none.
-    expect(await desk.sendDigest('komdigi')).toBe(false);
+    expect(await digest('komdigi')).toBe(false);
     await ctx.es.indices.refresh({ index: deskDeliveriesIndex(prefix) });
     const log = await ctx.es.search<{ kind: string; status: string }>({ index: deskDeliveriesIndex(prefix), size: 50, query: { term: { kind: 'digest' } } });
     expect(log.hits.hits.map((h) => h._source!.status).sort()).toEqual(['claimed', 'delivered']);

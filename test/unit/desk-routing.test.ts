@@ -155,9 +155,9 @@ describe('unitsFor', () => {
   });
 
   it('labels: a unit never gets a case whose labels it does not handle', () => {
-    // Bawaslu does not take "abusive"; KPU does.
-    expect(ids(unitsFor(content({ labels: ['abusive'], institutions: ['KPU', 'Bawaslu'] }), units))).toEqual(['kpu-ri']);
-    expect(ids(unitsFor(content({ labels: ['abusive'], institutions: ['Bawaslu'] }), units))).toEqual(['komdigi']);
+    // No shipped unit takes "abusive" alone (it stays in the analysts' list); Bawaslu takes "sara".
+    expect(ids(unitsFor(content({ labels: ['abusive'], institutions: ['KPU', 'Bawaslu'] }), units))).toEqual([]);
+    expect(ids(unitsFor(content({ labels: ['abusive', 'sara'], institutions: ['Bawaslu'] }), units))).toEqual(['bawaslu-ri']);
     expect(ids(unitsFor(content({ labels: [], institutions: ['KPU'] }), units))).toEqual([]);
   });
 

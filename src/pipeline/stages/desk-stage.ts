@@ -130,7 +130,6 @@ export async function startDeskStage(deps: StageDeps, options: { matcher?: Claim
       deskEvents.inc({ event: 'alert_sent' }, stats.alertsSent - stats.escalations);
       deskEvents.inc({ event: 'escalation_sent' }, stats.escalations);
       deskEvents.inc({ event: 'held' }, stats.held);
-      deskEvents.inc({ event: 'delivery_failed' }, stats.deliveriesFailed);
       if (stats.casesOpened + stats.alertsSent > 0) log.info('desk batch', { ...stats });
     },
   });
@@ -142,6 +141,7 @@ export async function startDeskStage(deps: StageDeps, options: { matcher?: Claim
       clearInterval(release);
       for (const task of digests) await task.stop();
       await consumer.stop();
+      await desk.drain();
       await Promise.all([...channels.values()].flat().map((c) => c.channel.close()));
     },
   };
