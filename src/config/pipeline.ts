@@ -177,6 +177,15 @@ export const pipelineSchema = z
           .max(3_600_000)
           .default(60_000)
           .describe('How often a classify worker checks the knowledge base for new entries (ms); a check is one small request, a reload only when it changed.'),
+        minHoaxScore: z
+          .number()
+          .min(0)
+          .max(1)
+          .nullable()
+          .default(null)
+          .describe(
+            "Posts are matched when the model's hoax score reaches this (or they are flagged, or from a trusted publisher); null: the model's hoax review point (0.057 for pantau-id-v2, about 9 % of election tweets).",
+          ),
         cacheNarratives: z
           .number()
           .int()
@@ -186,7 +195,7 @@ export const pipelineSchema = z
           .describe('Narratives whose match a classify worker remembers (LRU): a narrative is matched once, not per post.'),
       })
       .strict()
-      .default({ enabled: true, kbRefreshMs: 60_000, cacheNarratives: 50_000 })
+      .default({ enabled: true, kbRefreshMs: 60_000, minHoaxScore: null, cacheNarratives: 50_000 })
       .describe('Claim matching: narratives against known debunks; a post supporting a claim marked false is flagged hoax.'),
     desk: z
       .object({

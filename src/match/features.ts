@@ -58,12 +58,17 @@ export interface TextView {
   /** Share of distinct words the knowledge base has never seen. */
   unknownShare: number;
   charLength: number;
+  /** idf of each distinct word / char n-gram, in the order of wordCounts / charCounts (looked up once per text). */
+  wordIdf: Float64Array;
+  charIdf: Float64Array;
 }
 
 /** idf of a word or char n-gram in the knowledge base; a term it has never seen gets df = 0. */
 function idfOf(index: LexicalIndex, field: 'words' | 'chars', term: string): number {
-  return index[field].idfOf(term) ?? Math.log(1 + (index.documents + 0.5) / 0.5);
+  return index[field].idfOf(term) ?? unseenIdf(index);
 }
+
+const unseenIdf = (index: LexicalIndex) => Math.log(1 + (index.documents + 0.5) / 0.5);
 
 export function textView(index: LexicalIndex, text: AnalysedText): TextView {
   const wordCounts = new Map<string, number>();
@@ -73,14 +78,24 @@ export function textView(index: LexicalIndex, text: AnalysedText): TextView {
   let wordIdfSum = 0;
   let wordNorm = 0;
   let unknown = 0;
+  const wordIdf = new Float64Array(wordCounts.size);
+  let i = 0;
   for (const [w, n] of wordCounts) {
-    const idf = idfOf(index, 'words', w);
-    if (index.words.idfOf(w) === undefined) unknown++;
+    const known = index.words.idfOf(w);
+    if (known === undefined) unknown++;
+    const idf = known ?? unseenIdf(index);
+    wordIdf[i++] = idf;
     wordIdfSum += idf;
     wordNorm += (n * idf) ** 2;
   }
   let charIdfSum = 0;
-  for (const c of charCounts.keys()) charIdfSum += idfOf(index, 'chars', c);
+  const charIdf = new Float64Array(charCounts.size);
+  i = 0;
+  for (const c of charCounts.keys()) {
+    const idf = idfOf(index, 'chars', c);
+    charIdf[i++] = idf;
+    charIdfSum += idf;
+  }
   const bigrams = new Set<string>();
   for (let i = 0; i + 1 < text.words.length; i++) bigrams.add(`${text.words[i]} ${text.words[i + 1]}`);
   return {
@@ -95,6 +110,8 @@ export function textView(index: LexicalIndex, text: AnalysedText): TextView {
     wordNorm: Math.sqrt(wordNorm),
     unknownShare: wordCounts.size === 0 ? 1 : unknown / wordCounts.size,
     charLength: text.chars.length,
+    wordIdf,
+    charIdf,
   };
 }
 
@@ -128,8 +145,9 @@ export function pairFeatures(index: LexicalIndex, q: TextView, c: TextView, out:
   let nums = 0;
   let numHits = 0;
   let affixHits = 0;
+  let wi = 0;
   for (const [w, tf] of c.wordCounts) {
-    const idf = idfOf(index, 'words', w);
+    const idf = c.wordIdf[wi++]!;
     idfAll += idf;
     docNorm += (tf * idf) ** 2;
     const qn = q.wordCounts.get(w);
@@ -152,8 +170,9 @@ export function pairFeatures(index: LexicalIndex, q: TextView, c: TextView, out:
   let bm25Chars = 0;
   let cAll = 0;
   let cHit = 0;
+  let ci = 0;
   for (const [g, tf] of c.charCounts) {
-    const idf = idfOf(index, 'chars', g);
+    const idf = c.charIdf[ci++]!;
     cAll += idf;
     const qn = q.charCounts.get(g);
     if (qn !== undefined) {

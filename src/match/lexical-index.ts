@@ -270,6 +270,22 @@ export class LexicalIndex {
     return { words, chars };
   }
 
+  /**
+   * The best word-field BM25 score of any document: a cheap bound (no char n-grams, no ranking) that tells
+   * whether a text shares enough rare words with any claim to be worth matching at all.
+   */
+  wordTopScore(query: AnalysedText): number {
+    const { k1, b, queryTermMode } = this.config;
+    const scores = new Float64Array(this.size);
+    const touched = new Uint8Array(this.size);
+    const list: number[] = [];
+    const qw = this.words.queryTerms(query.words, queryTermMode);
+    this.words.accumulate(qw.ids, qw.weights, k1, b, 1, scores, touched, list);
+    let best = 0;
+    for (const d of list) if (scores[d]! > best) best = scores[d]!;
+    return best;
+  }
+
   /** The `k` best documents by word BM25 + charBoost · char BM25, best first (ties: lower doc index first). */
   search(query: AnalysedText, k: number): LexicalHit[] {
     const { k1, b, charBoost, queryTermMode } = this.config;

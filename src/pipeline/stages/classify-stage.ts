@@ -84,7 +84,7 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
     const alert = effectiveThresholds(classifier, pipeline.classify.thresholds);
     const review = effectiveReviewThresholds(classifier, alert, pipeline.classify.reviewThresholds);
     matching = {
-      transform: new ClaimMatchTransform(claimMatcher, { hoaxReviewPoint: review.hoax ?? alert.hoax ?? 0.5, cacheSize: pipeline.match.cacheNarratives }),
+      transform: new ClaimMatchTransform(claimMatcher, { minHoaxScore: pipeline.match.minHoaxScore ?? review.hoax ?? alert.hoax ?? 0.5, cacheSize: pipeline.match.cacheNarratives }),
       kb: new KnowledgeBaseView(ctx.es, prefix, { refreshMs: pipeline.match.kbRefreshMs, clock: ctx.clock }),
     };
     await refreshKnowledgeBase(matching, logger);
