@@ -248,7 +248,7 @@ async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'help';
   const { values } = parseArgs({
     // `kb import …`: the subcommand is the second word.
-    args: argv.slice(command === 'kb' ? 2 : 1),
+    args: argv.slice(command === 'kb' && argv[1] !== undefined && !argv[1].startsWith('-') ? 2 : 1),
     options: {
       file: { type: 'string' },
       stages: { type: 'string' },
