@@ -72,6 +72,39 @@ async function loadList() {
   }
 }
 
+const STATUS = { new: 'Baru', acknowledged: 'Diterima', countered: 'Sudah dikontra', closed: 'Ditutup' };
+/** "2 j 5 m", "45 m", "30 d": how long a unit took. */
+function duration(seconds) {
+  if (seconds === null || seconds === undefined) return '–';
+  const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60);
+  return h > 0 ? `${h} j ${m} m` : m > 0 ? `${m} m` : `${seconds} d`;
+}
+
+async function loadCases() {
+  const body = document.getElementById('cases');
+  try {
+    const data = await getJson(api.casesApi + '?' + new URLSearchParams({ size: 20 }));
+    body.innerHTML = data.cases.length === 0
+      ? '<tr><td colspan="7" class="muted">Belum ada kasus.</td></tr>'
+      : data.cases.map((c) => {
+          const s = c.spread_around_counter;
+          const spread = s ? `${s.posts_per_hour_before.toLocaleString('id-ID')} → ${s.posts_per_hour_after.toLocaleString('id-ID')} unggahan/jam` : '–';
+          const cl = c.clarification;
+          const clar = cl ? (isWebUrl(cl.url) ? `<a href="${esc(cl.url)}" rel="noreferrer noopener" target="_blank">${esc(cl.verdict)}</a>` : esc(cl.verdict)) : '<span class="muted">belum ada</span>';
+          return `<tr>
+          <td>${esc(new Date(c.opened_at).toLocaleString('id-ID', { timeZone: 'Asia/Jakarta' }))}</td>
+          <td>${esc(c.unit_name)}</td>
+          <td class="text">${esc(c.summary)}<br>${c.labels.map((f) => `<span class="tag tag-${labelClass(f)}">${esc(name(f))}</span>`).join('')}</td>
+          <td>${esc(STATUS[c.status] || c.status)}</td>
+          <td>diterima: ${esc(duration(c.seconds_to_acknowledge))}<br>dikontra: ${esc(duration(c.seconds_to_counter))}</td>
+          <td>${esc(spread)}</td>
+          <td>${clar}</td></tr>`;
+        }).join('');
+  } catch (e) {
+    body.innerHTML = `<tr><td colspan="7" class="error">Gagal memuat kasus: ${esc(e.message)}</td></tr>`;
+  }
+}
+
 function start() {
   document.getElementById('prev').onclick = () => { page--; loadList(); };
   document.getElementById('next').onclick = () => { page++; loadList(); };
@@ -81,6 +114,7 @@ function start() {
     document.getElementById('chart').innerHTML = `<span class="error">Gagal memuat grafik: ${esc(e.message)}</span>`;
   });
   loadList();
+  loadCases();
 }
 
 start();

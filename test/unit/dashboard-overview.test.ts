@@ -100,7 +100,7 @@ const flagged = {
 describe('dashboard page script', () => {
   it('reads the API paths from the page and renders the chart, the tiles and the list', async () => {
     const { element, requested } = await render({ '/api/dashboard/daily': { status: 200, body: daily }, '/api/flagged': { status: 200, body: flagged } });
-    expect(requested.sort()).toEqual(['/api/dashboard/daily', '/api/flagged?page=1&size=20']);
+    expect(requested.sort()).toEqual(['/api/cases?size=20', '/api/dashboard/daily', '/api/flagged?page=1&size=20']);
     expect(element('chart').innerHTML).toContain('<svg');
     expect(element('chart').innerHTML).toContain('fill="#2471a3"');
     expect(element('totals').innerHTML).toContain('<b>14</b><span>Unggahan dipantau</span>');
@@ -139,5 +139,39 @@ describe('dashboard page script', () => {
     });
     expect(element('chart').innerHTML).toBe('<span class="error">Gagal memuat grafik: could not read from Elasticsearch; try again shortly</span>');
     expect(element('rows').innerHTML).toContain('Gagal memuat daftar: &lt;img src=x&gt;');
+  });
+
+  it('lists the desk cases with the time to acknowledge and counter and the spread before and after the counter', async () => {
+    const cases = {
+      total: 2,
+      cases: [
+        {
+          opened_at: '2026-03-31T03:00:00Z',
+          unit_name: 'Humas <KPU>',
+          summary: 'Surat suara <script>alert(1)</script> sudah dicoblos',
+          labels: ['hoax'],
+          status: 'countered',
+          seconds_to_acknowledge: 300,
+          seconds_to_counter: 7500,
+          spread_around_counter: { posts_per_hour_before: 4.5, posts_per_hour_after: 1 },
+          clarification: { verdict: 'hoaks', url: 'https://kpu.example.go.id/klarifikasi' },
+        },
+        { opened_at: '2026-03-31T04:00:00Z', unit_name: 'Komdigi', summary: 'x', labels: ['sara'], status: 'new', seconds_to_acknowledge: null, seconds_to_counter: null, spread_around_counter: null, clarification: { verdict: 'hoaks', url: 'javascript:alert(1)' } },
+      ],
+    };
+    const { element } = await render({ '/api/dashboard/daily': { status: 200, body: daily }, '/api/flagged': { status: 200, body: flagged }, '/api/cases': { status: 200, body: cases } });
+    const rows = element('cases').innerHTML;
+    expect(rows).toContain('Humas &lt;KPU&gt;');
+    expect(rows).toContain('&lt;script&gt;');
+    expect(rows).not.toContain('<script>');
+    expect(rows).toContain('diterima: 5 m<br>dikontra: 2 j 5 m');
+    expect(rows).toContain('4,5 → 1 unggahan/jam');
+    expect(rows).toContain('Sudah dikontra');
+    expect([...rows.matchAll(/href="([^"]*)"/g)].map((m) => m[1])).toEqual(['https://kpu.example.go.id/klarifikasi']);
+  });
+
+  it('says so when the cases cannot be read', async () => {
+    const { element } = await render({ '/api/dashboard/daily': { status: 200, body: daily }, '/api/flagged': { status: 200, body: flagged }, '/api/cases': { status: 502, body: { error: 'could not read from Elasticsearch' } } });
+    expect(element('cases').innerHTML).toContain('Gagal memuat kasus: could not read from Elasticsearch');
   });
 });
