@@ -1,10 +1,9 @@
 /** alerts → webhook. Each alert is delivered once, with the alerts index as the ledger (see sinks/alert-router.ts). */
 import { startBatchConsumer, type RunningConsumer } from '../../bus/batch-consumer.ts';
-import { sendDeadLetters, type DeadLetter } from '../../bus/dead-letter.ts';
+import { sendDeadLetters } from '../../bus/dead-letter.ts';
 import { stageMessages } from '../../core/metrics.ts';
-import type { Alert } from '../../core/post.ts';
 import { routeAlerts } from '../../sinks/alert-router.ts';
-import { consumerSettings, letterFor, type StageDeps } from './stage.ts';
+import { consumerSettings, readAlerts, type StageDeps } from './stage.ts';
 
 export async function startAlertsStage(deps: StageDeps, webhookUrl: string | undefined): Promise<RunningConsumer> {
   const { ctx, counters } = deps;
@@ -19,18 +18,10 @@ export async function startAlertsStage(deps: StageDeps, webhookUrl: string | und
     topic: topics.alerts.name,
     logger: log,
     handler: async (messages, c) => {
-      const letters: DeadLetter[] = [];
-      const alerts: Alert[] = [];
-      for (const m of messages) {
-        try {
-          const alert = JSON.parse(m.value?.toString('utf8') ?? '') as Alert;
-          if (typeof alert.post_id !== 'string' || !Array.isArray(alert.flags)) throw new Error('not an alert: needs post_id and flags');
-          // Counter posts are for the desk (desk/desk-stage.ts); this raw feed carries flagged posts only.
-          if (alert.kind !== 'counter') alerts.push(alert);
-        } catch (error) {
-          letters.push(letterFor(m, c, 'alerting', 'malformed_json', (error as Error).message));
-        }
-      }
+      const read = readAlerts(messages, c);
+      const letters = read.letters;
+      // Counter posts are for the desk (desk/desk-stage.ts); this raw feed carries flagged posts only.
+      const alerts = read.alerts.filter((a) => a.kind !== 'counter');
       const results = await routeAlerts(alerts, {
         client: ctx.es,
         prefix: pipeline.elasticsearch.indexPrefix,

@@ -7,19 +7,18 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import { startBatchConsumer, type RunningConsumer } from '../../bus/batch-consumer.ts';
-import { sendDeadLetters, type DeadLetter } from '../../bus/dead-letter.ts';
+import { sendDeadLetters } from '../../bus/dead-letter.ts';
 import { loadHumasUnits, type HumasUnitsConfig } from '../../config/humas-units.ts';
 import { describeError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import { deskEvents, stageMessages } from '../../core/metrics.ts';
-import type { Alert } from '../../core/post.ts';
 import type { Clock } from '../../core/clock.ts';
 import { createChannel } from '../../desk/channels/index.ts';
 import { RateLimiter } from '../../desk/channels/rate-limit.ts';
 import { Desk, type UnitChannel } from '../../desk/desk.ts';
 import type { ClaimMatcher } from '../../match/matcher.ts';
 import type { PipelineContext } from '../context.ts';
-import { consumerSettings, letterFor, type StageDeps } from './stage.ts';
+import { consumerSettings, readAlerts, type StageDeps } from './stage.ts';
 
 /** The base of the links in alerts: the configured public address, else the dashboard's own. */
 export function deskBaseUrl(ctx: PipelineContext): string {
@@ -110,17 +109,7 @@ export async function startDeskStage(deps: StageDeps, options: { matcher?: Claim
     topic: topics.alerts.name,
     logger: log,
     handler: async (messages, c) => {
-      const letters: DeadLetter[] = [];
-      const alerts: Alert[] = [];
-      for (const m of messages) {
-        try {
-          const alert = JSON.parse(m.value?.toString('utf8') ?? '') as Alert;
-          if (typeof alert.post_id !== 'string' || !Array.isArray(alert.flags) || typeof alert.text !== 'string') throw new Error('not an alert: needs post_id, flags and text');
-          alerts.push({ ...alert, kind: alert.kind ?? 'flag', claim: alert.claim ?? null, election_terms: alert.election_terms ?? [] });
-        } catch (error) {
-          letters.push(letterFor(m, c, 'alerting', 'malformed_json', (error as Error).message));
-        }
-      }
+      const { alerts, letters } = readAlerts(messages, c);
       const stats = await desk.handle(alerts);
       await sendDeadLetters(ctx.producer, topics.deadLetter.name, letters, 'alerting', ctx.clock);
       counters.deadLettered += letters.length;

@@ -2,6 +2,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { BatchContext } from '../../bus/batch-consumer.ts';
 import type { DeadLetter, DeadLetterReason } from '../../bus/dead-letter.ts';
+import type { Alert } from '../../core/post.ts';
 import type { Stage } from '../../core/errors.ts';
 import type { PipelineContext } from '../context.ts';
 
@@ -38,3 +39,22 @@ export function letterFor(m: KafkaMessage, c: BatchContext, stage: Stage, reason
 
 /** Header on a scored post that started a new narrative (set by classify): the indexer need not recompute that narrative's reach. */
 export const NARRATIVE_STARTED_HEADER = 'pantau-narrative-started';
+
+/**
+ * The alerts of a batch from the alerts topic (the raw feed and the desk both read it); what is not an alert is
+ * dead-lettered with its reason. Messages written before alerts carried `kind` and `claim` read as flags.
+ */
+export function readAlerts(messages: readonly KafkaMessage[], c: BatchContext): { alerts: Alert[]; letters: DeadLetter[] } {
+  const alerts: Alert[] = [];
+  const letters: DeadLetter[] = [];
+  for (const m of messages) {
+    try {
+      const alert = JSON.parse(m.value?.toString('utf8') ?? '') as Alert;
+      if (typeof alert.post_id !== 'string' || !Array.isArray(alert.flags) || typeof alert.text !== 'string') throw new Error('not an alert: needs post_id, flags and text');
+      alerts.push({ ...alert, kind: alert.kind ?? 'flag', claim: alert.claim ?? null, election_terms: alert.election_terms ?? [] });
+    } catch (error) {
+      letters.push(letterFor(m, c, 'alerting', 'malformed_json', (error as Error).message));
+    }
+  }
+  return { alerts, letters };
+}
