@@ -34,7 +34,7 @@ import { clarificationsIndex } from '../store/index-names.ts';
 import { writeFileSync } from 'node:fs';
 import { loadHumasUnits } from '../config/humas-units.ts';
 import { loadClaimMatcher, type ClaimMatcher } from '../match/matcher.ts';
-import { buildUnitChannels, deskLinkSecret } from '../pipeline/stages/desk-stage.ts';
+import { buildUnitChannels, deskBaseUrl, deskLinkSecret } from '../pipeline/stages/desk-stage.ts';
 
 
 const HELP = `pantau — negative-content and hoax monitoring for Bakohumas humas teams
@@ -236,7 +236,7 @@ async function deskSummary(rt: Runtime, outbox: DemoOutbox | undefined): Promise
   const perUnit = new Map<string, number>();
   for (const c of cases) perUnit.set(c.doc.unit_id, (perUnit.get(c.doc.unit_id) ?? 0) + 1);
   const matched = cases.filter((c) => c.doc.cluster_id.startsWith('claim-')).length;
-  const base = rt.config.pipeline.desk.publicBaseUrl ?? `http://${rt.config.pipeline.http.host}:${rt.config.pipeline.http.port}`;
+  const base = deskBaseUrl(rt.ctx);
   return [
     `desk: ${total} cases (${[...perUnit].map(([u, n]) => `${u} ${n}`).join(', ') || 'none'}), ${matched} with a matched clarification` +
       (outbox ? `; ${outbox.received} e-mails in ${outbox.dir}` : ''),

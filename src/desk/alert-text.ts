@@ -323,8 +323,10 @@ const link = (url: string | null, label: string, fallback = 'tanpa tautan'): Inl
 const p = (...parts: Inline[]): Block => ({ kind: 'p', parts });
 
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-const escapeTelegram = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const escapeSlack = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** &, < and >: all Telegram's HTML mode and Slack's mrkdwn need escaped. */
+const escapeAngles = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeTelegram = escapeAngles;
+const escapeSlack = escapeAngles;
 /** Slack link targets: `|` and `>` end the target, so they are percent-encoded; & escaped as Slack asks. */
 const slackUrl = (url: string): string => escapeSlack(url.replace(/\|/g, '%7C').replace(/>/g, '%3E').replace(/</g, '%3C'));
 /** Text in mrkdwn: &, < and > escaped, so no `<!channel>`, `<@user>` or `<url|label>` can come from a post. */

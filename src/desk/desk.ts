@@ -288,7 +288,9 @@ export class Desk {
     const byNarrative = new Map<string, Alert[]>();
     for (const a of alerts) {
       const key = a.narrative_id ?? `post-${a.post_id}`;
-      byNarrative.set(key, [...(byNarrative.get(key) ?? []), a]);
+      const list = byNarrative.get(key);
+      if (list === undefined) byNarrative.set(key, [a]);
+      else list.push(a);
     }
     const clusterOf = await this.assignClusters(byNarrative);
     const byCluster = new Map<string, { alerts: Alert[]; narratives: string[] }>();

@@ -9,6 +9,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { elasticsearchError } from '../store/elasticsearch-errors.ts';
 import { postsAlias } from '../store/index-names.ts';
+import { totalHits } from '../store/queries.ts';
 import type { CaseReach } from './types.ts';
 
 const HOUR = 3_600_000;
@@ -40,29 +41,39 @@ type SumAggs = Record<keyof typeof ENGAGEMENT_AGGS, estypes.AggregationsSumAggre
 const engagementOf = (b: SumAggs) => postEngagement({ shares: b.shares.value ?? 0, replies: b.replies.value ?? 0, likes: b.likes.value ?? 0, views: b.views.value ?? 0 });
 
 /**
+ * One size-0 search over the posts of `narratives` (optionally created in [fromMs, toMs)): the hit count and the
+ * aggregations asked for. `stage` and `what` name the failure.
+ */
+async function searchNarrativePosts(
+  es: Client,
+  prefix: string,
+  narratives: readonly string[],
+  options: { fromMs?: number; toMs?: number; aggs: Record<string, estypes.AggregationsAggregationContainer>; stage: 'alerting' | 'serving'; what: string },
+): Promise<{ total: number; aggs: Record<string, unknown> }> {
+  const filter: estypes.QueryDslQueryContainer[] = [{ terms: { narrative_id: [...narratives] } }];
+  if (options.fromMs !== undefined && options.toMs !== undefined) filter.push({ range: { created_at: { gte: options.fromMs, lt: options.toMs, format: 'epoch_millis' } } });
+  try {
+    const r = await es.search({ index: postsAlias(prefix), ignore_unavailable: true, allow_no_indices: true, size: 0, track_total_hits: true, query: { bool: { filter } }, aggs: options.aggs });
+    return { total: totalHits(r), aggs: (r.aggregations ?? {}) as Record<string, unknown> };
+  } catch (error) {
+    throw elasticsearchError(options.stage, options.what, error);
+  }
+}
+
+/**
  * Reach of the posts of `narratives`. The hourly series covers the `REACH_HOURS` hours up to the cluster's
  * newest post (not up to now: a narrative replayed from an archive shows its own last two days).
  */
 export async function clusterReach(es: Client, prefix: string, narratives: readonly string[]): Promise<CaseReach> {
   const empty: CaseReach = { posts: 0, engagement: 0, per_hour: [], trend: 'stabil' };
   if (narratives.length === 0) return empty;
-  let r;
-  try {
-    r = await es.search({
-      index: postsAlias(prefix),
-      ignore_unavailable: true,
-      allow_no_indices: true,
-      size: 0,
-      track_total_hits: true,
-      query: { terms: { narrative_id: [...narratives] } },
-      aggs: { ...ENGAGEMENT_AGGS, newest: { max: { field: 'created_at' } } },
-    });
-  } catch (error) {
-    throw elasticsearchError('alerting', 'narrative reach in Elasticsearch', error);
-  }
-  const total = typeof r.hits.total === 'number' ? r.hits.total : (r.hits.total?.value ?? 0);
+  const { total, aggs: found } = await searchNarrativePosts(es, prefix, narratives, {
+    aggs: { ...ENGAGEMENT_AGGS, newest: { max: { field: 'created_at' } } },
+    stage: 'alerting',
+    what: 'narrative reach in Elasticsearch',
+  });
   if (total === 0) return empty;
-  const aggs = r.aggregations as unknown as SumAggs & { newest: { value: number | null } };
+  const aggs = found as unknown as SumAggs & { newest: { value: number | null } };
   const newest = aggs.newest.value ?? 0;
   const end = Math.floor(newest / HOUR) * HOUR + HOUR;
   const start = end - REACH_HOURS * HOUR;
@@ -71,25 +82,19 @@ export async function clusterReach(es: Client, prefix: string, narratives: reado
 }
 
 async function perHour(es: Client, prefix: string, narratives: readonly string[], startMs: number, endMs: number): Promise<CaseReach['per_hour']> {
-  let r;
-  try {
-    r = await es.search({
-      index: postsAlias(prefix),
-      ignore_unavailable: true,
-      allow_no_indices: true,
-      size: 0,
-      query: { bool: { filter: [{ terms: { narrative_id: [...narratives] } }, { range: { created_at: { gte: startMs, lt: endMs, format: 'epoch_millis' } } }] } },
-      aggs: {
-        hours: {
-          date_histogram: { field: 'created_at', fixed_interval: '1h', min_doc_count: 0, extended_bounds: { min: startMs, max: endMs - HOUR } },
-          aggs: ENGAGEMENT_AGGS,
-        },
+  const { aggs } = await searchNarrativePosts(es, prefix, narratives, {
+    fromMs: startMs,
+    toMs: endMs,
+    aggs: {
+      hours: {
+        date_histogram: { field: 'created_at', fixed_interval: '1h', min_doc_count: 0, extended_bounds: { min: startMs, max: endMs - HOUR } },
+        aggs: ENGAGEMENT_AGGS,
       },
-    });
-  } catch (error) {
-    throw elasticsearchError('alerting', 'narrative reach in Elasticsearch', error);
-  }
-  const buckets = (r.aggregations?.hours as { buckets: Array<SumAggs & { key: number; doc_count: number }> }).buckets;
+    },
+    stage: 'alerting',
+    what: 'narrative reach in Elasticsearch',
+  });
+  const buckets = (aggs.hours as { buckets: Array<SumAggs & { key: number; doc_count: number }> }).buckets;
   return buckets.map((b) => ({ hour: new Date(b.key).toISOString(), posts: b.doc_count, engagement: engagementOf(b) }));
 }
 
@@ -110,22 +115,9 @@ export interface SpreadAroundCounter {
  */
 export async function spreadAroundCounter(es: Client, prefix: string, narratives: readonly string[], counteredAtMs: number, nowMs: number, hours = 24): Promise<SpreadAroundCounter> {
   const afterHours = Math.max(1, Math.min(hours, (nowMs - counteredAtMs) / HOUR));
-  const window = async (from: number, to: number) => {
-    try {
-      const r = await es.search({
-        index: postsAlias(prefix),
-        ignore_unavailable: true,
-        allow_no_indices: true,
-        size: 0,
-        track_total_hits: true,
-        query: { bool: { filter: [{ terms: { narrative_id: [...narratives] } }, { range: { created_at: { gte: from, lt: to, format: 'epoch_millis' } } }] } },
-        aggs: ENGAGEMENT_AGGS,
-      });
-      const total = typeof r.hits.total === 'number' ? r.hits.total : (r.hits.total?.value ?? 0);
-      return { posts: total, engagement: engagementOf(r.aggregations as unknown as SumAggs) };
-    } catch (error) {
-      throw elasticsearchError('serving', 'narrative spread in Elasticsearch', error);
-    }
+  const window = async (fromMs: number, toMs: number) => {
+    const r = await searchNarrativePosts(es, prefix, narratives, { fromMs, toMs, aggs: ENGAGEMENT_AGGS, stage: 'serving', what: 'narrative spread in Elasticsearch' });
+    return { posts: r.total, engagement: engagementOf(r.aggs as unknown as SumAggs) };
   };
   const before = await window(counteredAtMs - hours * HOUR, counteredAtMs);
   const after = await window(counteredAtMs, counteredAtMs + afterHours * HOUR);

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { activateBackend, type BackendChoice } from '../classifier/backend.ts';
 import { PantauError } from '../core/errors.ts';
 import { FEATURE_COUNT, PAIR_FEATURE_COUNT, candidateFeatures, pairFeatures, textView, type TextView } from './features.ts';
-import { LexicalIndex, type LexicalConfig, type TermStats } from './lexical-index.ts';
+import { LexicalIndex, type AnalysedText, type LexicalConfig, type TermStats } from './lexical-index.ts';
 import type { MatcherJson } from './model-format.ts';
 import { readMatcherFolder } from './model-io.ts';
 import { matchTokens } from './normalize.ts';
@@ -110,7 +110,10 @@ export class ClaimMatcher {
    */
   match(text: string, k = 5): MatchCandidate[] {
     if (this.kb.length === 0) return [];
-    const analysed = this.index.analyse(text);
+    return this.matchAnalysed(this.index.analyse(text), k);
+  }
+
+  private matchAnalysed(analysed: AnalysedText, k: number): MatchCandidate[] {
     if (analysed.words.length === 0) return [];
     const hits = this.index.search(analysed, Math.max(this.settings.candidates, k));
     const features = new Float32Array(hits.length * FEATURE_COUNT);
@@ -131,8 +134,9 @@ export class ClaimMatcher {
    */
   bestMatch(text: string): MatchCandidate | null {
     if (this.kb.length === 0) return null;
-    if (this.index.wordTopScore(this.index.analyse(text)) < MATCH_WORD_FLOOR) return null;
-    const top = this.match(text, 1)[0];
+    const analysed = this.index.analyse(text);
+    if (this.index.wordTopScore(analysed) < MATCH_WORD_FLOOR) return null;
+    const top = this.matchAnalysed(analysed, 1)[0];
     return top !== undefined && top.probability >= this.settings.matchThreshold ? top : null;
   }
 

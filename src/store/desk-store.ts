@@ -13,6 +13,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { PantauError } from '../core/errors.ts';
 import type { DeliveryRecord } from '../desk/channels/deliver.ts';
 import type { AlertKind, CaseStatus, ExamplePost, MatchedClarification } from '../desk/types.ts';
+import { totalHits } from './queries.ts';
 import { elasticsearchError, httpStatusOf } from './elasticsearch-errors.ts';
 import { deskCasesIndex, deskClustersIndex, deskDeliveriesIndex } from './index-names.ts';
 
@@ -223,7 +224,7 @@ export async function searchCases(es: Client, prefix: string, q: CaseQuery): Pro
       sort: [{ opened_at: 'desc' }, { case_id: 'asc' }],
       query: { bool: { filter } },
     });
-    const total = typeof r.hits.total === 'number' ? r.hits.total : (r.hits.total?.value ?? 0);
+    const total = totalHits(r);
     return { total, cases: r.hits.hits.map((h) => ({ doc: h._source!, seqNo: h._seq_no!, primaryTerm: h._primary_term! })) };
   } catch (error) {
     throw deskError('case search', error);

@@ -8,6 +8,7 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Clock } from '../core/clock.ts';
 import type { ClarificationDoc } from '../kb/entry.ts';
 import { allClarifications } from '../kb/store.ts';
+import { totalHits } from './queries.ts';
 import { elasticsearchError } from './elasticsearch-errors.ts';
 import { clarificationsIndex } from './index-names.ts';
 
@@ -48,7 +49,7 @@ export class KnowledgeBaseView {
         allow_no_indices: true,
         aggs: { newest: { max: { field: 'imported_at' } } },
       });
-      const total = typeof r.hits.total === 'number' ? r.hits.total : (r.hits.total?.value ?? 0);
+      const total = totalHits(r);
       const newest = (r.aggregations?.newest as { value?: number | null } | undefined)?.value ?? 0;
       version = `${total}:${newest}`;
     } catch (error) {

@@ -33,7 +33,7 @@ export async function listFlagged(
     // id breaks ties so paging is stable when posts share a timestamp.
     sort: [{ created_at: { order: 'desc' } }, { id: { order: 'asc' } }],
   });
-  const total = typeof response.hits.total === 'number' ? response.hits.total : (response.hits.total?.value ?? 0);
+  const total = totalHits(response);
   return {
     total,
     page: options.page,
@@ -103,4 +103,10 @@ export async function dailyCounts(
       return { date: b.key_as_string, total: b.doc_count, flagged: b.flagged.doc_count, labels };
     }),
   };
+}
+
+/** The hit count of a search answer (a number, or `{value}` as Elasticsearch 8 answers with track_total_hits). */
+export function totalHits(response: { hits: { total?: number | { value: number } } }): number {
+  const t = response.hits.total;
+  return typeof t === 'number' ? t : (t?.value ?? 0);
 }

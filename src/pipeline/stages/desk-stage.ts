@@ -10,6 +10,7 @@ import { startBatchConsumer, type RunningConsumer } from '../../bus/batch-consum
 import { sendDeadLetters } from '../../bus/dead-letter.ts';
 import { loadHumasUnits, type HumasUnitsConfig } from '../../config/humas-units.ts';
 import { describeError } from '../../core/errors.ts';
+import { registerSecret } from '../../core/redact.ts';
 import type { Logger } from '../../core/log.ts';
 import { deskEvents, stageMessages } from '../../core/metrics.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -31,6 +32,7 @@ export function deskLinkSecret(ctx: PipelineContext, logger: Logger): string {
   if (ctx.config.deskLinkSecret) return ctx.config.deskLinkSecret;
   logger.warn('PANTAU_DESK_LINK_SECRET is not set: alert links are signed with a key made for this process and stop working when it ends');
   const generated = randomBytes(32).toString('hex');
+  registerSecret(generated);
   ctx.config.deskLinkSecret = generated;
   return generated;
 }
