@@ -17,3 +17,11 @@ export const clarificationsIndex = (prefix: string) => `${prefix}-clarifications
 export const deskClustersIndex = (prefix: string) => `${prefix}-desk-clusters`;
 export const deskCasesIndex = (prefix: string) => `${prefix}-desk-cases`;
 export const deskDeliveriesIndex = (prefix: string) => `${prefix}-desk-deliveries`;
+/** The analyst workspace: review state per queue item, the append-only audit log of decisions. */
+export const reviewsIndex = (prefix: string) => `${prefix}-reviews`;
+export const auditIndex = (prefix: string) => `${prefix}-audit`;
+/** The model registry: versions trained from feedback, which one is active, promotions and rollbacks. */
+export const modelsIndex = (prefix: string) => `${prefix}-models`;
+/** Access control: users and API tokens (slow hashes only), sessions (ids stored hashed). */
+export const usersIndex = (prefix: string) => `${prefix}-users`;
+export const sessionsIndex = (prefix: string) => `${prefix}-sessions`;
