@@ -67,6 +67,10 @@ export interface RouteSpec<Q = unknown, B = unknown> {
   /** The JSON body (application/json, at most `maxBodyBytes`); absent: a body is refused. */
   body?: z.ZodType<B>;
   maxBodyBytes?: number;
+  /** `json` (default) or an HTML form (application/x-www-form-urlencoded, fields as strings). */
+  bodyType?: 'json' | 'form';
+  /** Writes an HttpError as a page instead of JSON (routes people open in a browser). */
+  errorPage?: (res: ServerResponse, error: HttpError) => void;
   /** Skip the CSRF check (only the login route: there is no session yet). */
   noCsrf?: boolean;
   /** Rate limit bucket: `login` is strict, `write` for changes, default `read`. */

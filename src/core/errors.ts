@@ -15,6 +15,7 @@ export type Stage =
   | 'indexing'
   | 'alerting'
   | 'serving'
+  | 'auth'
   | 'training';
 
 export interface PantauErrorOptions {
