@@ -1,181 +1,184 @@
 /**
- * The HTTP side for people: the review list of flagged posts, the dashboard's data, and the dashboard page
- * itself (dashboards/overview.html with its script and style sheet). Read-only over Elasticsearch; plain
- * node:http behind the shared guards of http-guard.ts (no request can crash or hold the server).
+ * The HTTP side for people: the analyst workspace (/app), the dashboard page (/), the review list, the
+ * dashboard's data, the desk's cases and alert-link pages, behind access control. Plain node:http behind
+ * the shared guards of http-guard.ts (no request can crash or hold the server); every route is declared
+ * with its roles and schemas (api/route.ts) and run by api/router.ts, which authenticates, authorises,
+ * checks CSRF and rate limits and validates before any handler runs.
  *
- *   GET /                      the page (text/html, with a strict Content-Security-Policy)
- *   GET /overview.js, .css     its script and style sheet (only these files are served)
- *   GET /api/flagged           ?label=&level=&page=&size=   flagged posts (level=alert, the default) or posts
- *                              between the review and the alert point (level=review), newest first
- *   GET /api/dashboard/daily   ?from=&to=            counts per day (Asia/Jakarta); default: the 30 days to today
- *   GET /metrics, /healthz
- *   the desk's cases, alert-link pages and write API when `desk` is given (api/desk-routes.ts)
+ *   GET /, /overview.js, .css      the dashboard page (public shell; its data needs a sign-in)
+ *   GET /app, /app.js, /app.css    the workspace page (src/web/)
+ *   POST|GET|DELETE /api/session   sign in / who am I / sign out (api/session-routes.ts)
+ *   GET /api/flagged               ?label=&level=&page=&size=   flagged posts (analyst, admin)
+ *   GET /api/dashboard/daily       ?from=&to=   counts per day (Asia/Jakarta); every role
+ *   GET /metrics (admin), /healthz (public)
+ *   the desk's routes (api/desk-routes.ts) and any `routes` given (the analyst queue, admin)
  *
- * Errors: 400 {error: "<what is wrong>"} for bad parameters or an unparseable target, 404, 405, 502 {error}
- * when Elasticsearch failed, 500 {error} for anything else; 5xx bodies never carry the cause (it is logged).
- * Every answer has `X-Content-Type-Options: nosniff`.
+ * Errors: {error: "<what is wrong>"} with 400, 401, 403, 404, 405, 409, 413, 415, 429, 502 when
+ * Elasticsearch failed, 500 for anything else; 5xx bodies never carry the cause (it is logged).
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { errors as esErrors, type Client } from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
+import { z } from 'zod';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { PROJECT_ROOT } from '../core/paths.ts';
-import { describeError, PantauError } from '../core/errors.ts';
+import { PantauError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { registry } from '../core/metrics.ts';
+import type { AuthService } from '../auth/auth-service.ts';
 import { dailyCounts, listFlagged } from '../store/queries.ts';
 import { addDays, daysBetween, isCalendarDay, today } from './dates.ts';
 import { createGuardedServer, type HttpLimits } from './http-guard.ts';
 import { createDeskRoutes, type DeskApiOptions } from './desk-routes.ts';
+import { createRouter, sendJson, type Router } from './router.ts';
+import type { RateLimits } from './rate-limit.ts';
+import { HttpError, ROLES, route, type RouteSpec } from './route.ts';
+import { sessionRoutes } from './session-routes.ts';
+
+export { UPSTREAM_ERROR_MESSAGE } from './router.ts';
 
 export interface ApiOptions {
   es: Client;
   prefix: string;
   labels: readonly string[];
   logger: Logger;
+  /** Who is calling: sessions, API tokens, lockout (auth/auth-service.ts). */
+  auth: AuthService;
   /** Reports Kafka / Elasticsearch reachability for /healthz. */
   health?: () => Promise<Record<string, string>>;
   /** Folder of overview.html, overview.js and overview.css (default: dashboards/ of the project). */
   dashboardDir?: string;
+  /** Folder of app.html, app.js and app.css (default: src/web/ of the project). */
+  webDir?: string;
   /** "Now", for the default range of the dashboard (the 30 days up to today in Asia/Jakarta). */
   clock?: Clock;
   /** Header, request and keep-alive timeouts (defaults in http-guard.ts). */
   limits?: HttpLimits;
+  rateLimits?: Partial<RateLimits>;
   /** The counter-narrative desk's pages and API (api/desk-routes.ts); absent: those paths are 404. */
   desk?: Omit<DeskApiOptions, 'es' | 'prefix' | 'logger' | 'clock'>;
+  /** More routes: the analyst queue (api/review-routes.ts), admin (api/admin-routes.ts). */
+  routes?: readonly RouteSpec<any, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 export const DEFAULT_DASHBOARD_DIR = resolve(PROJECT_ROOT, 'dashboards');
+export const DEFAULT_WEB_DIR = resolve(PROJECT_ROOT, 'src', 'web');
 const MAX_PAGE_SIZE = 200;
 const DEFAULT_DAYS = 30;
 const MAX_RANGE_DAYS = 366;
 
-/** The page's Content-Security-Policy: its own script, style and API only; no inline code, no framing. */
+/** The pages' Content-Security-Policy: their own script, style and API only; no inline code, no framing. */
 export const DASHBOARD_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-const HTML_HEADERS = {
-  'content-security-policy': DASHBOARD_CSP,
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
+/** The only files served, by path. Nothing of the request names a file. */
+const STATIC_FILES: Array<{ path: string; dir: 'dashboard' | 'web'; file: string; type: string }> = [
+  { path: '/', dir: 'dashboard', file: 'overview.html', type: 'text/html; charset=utf-8' },
+  { path: '/overview.js', dir: 'dashboard', file: 'overview.js', type: 'text/javascript; charset=utf-8' },
+  { path: '/overview.css', dir: 'dashboard', file: 'overview.css', type: 'text/css; charset=utf-8' },
+  { path: '/app', dir: 'web', file: 'app.html', type: 'text/html; charset=utf-8' },
+  { path: '/app.js', dir: 'web', file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  { path: '/app.css', dir: 'web', file: 'app.css', type: 'text/css; charset=utf-8' },
+];
 
-/** The only files served from the dashboard folder, by path. Nothing of the request names a file. */
-const STATIC_FILES: Record<string, { file: string; type: string; headers?: Record<string, string> }> = {
-  '/': { file: 'overview.html', type: 'text/html; charset=utf-8', headers: HTML_HEADERS },
-  '/overview.js': { file: 'overview.js', type: 'text/javascript; charset=utf-8' },
-  '/overview.css': { file: 'overview.css', type: 'text/css; charset=utf-8' },
-};
+/** A whole number in a query string, within bounds, with a default. */
+export const intQuery = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d{1,7}$/, `a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `a whole number from ${min} to ${max}`)
+    .optional()
+    .transform((n) => n ?? fallback);
 
-/** What a client sees when Elasticsearch failed; the cause goes to the log only. */
-export const UPSTREAM_ERROR_MESSAGE = 'could not read from Elasticsearch; try again shortly';
+export const dayQuery = z.string().refine(isCalendarDay, 'a calendar date YYYY-MM-DD');
 
-class BadRequest extends PantauError {
-  constructor(message: string) {
-    super(message, { stage: 'serving', code: 'bad_request', retriable: false });
-  }
-}
-
-function intParam(params: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
-  const raw = params.get(name);
-  if (raw === null) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isInteger(value) || value < min || value > max) {
-    throw new BadRequest(`parameter "${name}" must be a whole number from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function dateParam(params: URLSearchParams, name: string, fallback: string): string {
-  const raw = params.get(name) ?? fallback;
-  if (!isCalendarDay(raw)) throw new BadRequest(`parameter "${name}" must be a calendar date YYYY-MM-DD, got "${raw}"`);
-  return raw;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(text)), ...headers });
-  res.end(text);
-}
-
-type Route = (params: URLSearchParams, res: ServerResponse, req: IncomingMessage) => Promise<void>;
-
-export function createApiServer(options: ApiOptions): Server {
+export function createApiServer(options: ApiOptions): Server & { router: Router } {
   const { es, prefix, logger } = options;
   const dashboardDir = options.dashboardDir ?? DEFAULT_DASHBOARD_DIR;
+  const webDir = options.webDir ?? DEFAULT_WEB_DIR;
   const clock = options.clock ?? systemClock;
 
-  const routes: Record<string, Route> = {
-    '/api/flagged': async (params, res) => {
-      const label = params.get('label') ?? undefined;
-      if (label !== undefined && !options.labels.includes(label)) {
-        throw new BadRequest(`unknown label "${label}"; known: ${options.labels.join(', ')}`);
-      }
-      const level = params.get('level') ?? 'alert';
-      if (level !== 'alert' && level !== 'review') throw new BadRequest(`parameter "level" must be "alert" (flagged posts) or "review" (posts for analysts to check), got "${level}"`);
-      const page = intParam(params, 'page', 1, 1, 10_000);
-      const size = intParam(params, 'size', 20, 1, MAX_PAGE_SIZE);
-      if (page * size > 10_000) throw new BadRequest('page × size may not exceed 10000; narrow the list with "label"');
-      sendJson(res, 200, await listFlagged(es, prefix, { page, size, label, level }));
-    },
-    '/api/dashboard/daily': async (params, res) => {
-      const to = dateParam(params, 'to', today(clock));
-      const from = dateParam(params, 'from', addDays(to, -(DEFAULT_DAYS - 1)));
-      if (from > to) throw new BadRequest('"from" must not be after "to"');
-      if (daysBetween(from, to) > MAX_RANGE_DAYS) throw new BadRequest(`the range may span at most ${MAX_RANGE_DAYS} days`);
-      sendJson(res, 200, await dailyCounts(es, prefix, { from, to, labels: options.labels }));
-    },
-    '/metrics': async (_params, res) => {
-      const text = await registry.metrics();
-      res.writeHead(200, { 'content-type': registry.contentType });
-      res.end(text);
-    },
-    '/healthz': async (_params, res) => {
-      const checks = options.health ? await options.health() : {};
-      const ok = Object.values(checks).every((v) => v === 'ok');
-      sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'degraded', checks });
-    },
-  };
-  for (const [path, { file, type, headers }] of Object.entries(STATIC_FILES)) {
-    routes[path] = async (_params, res) => {
-      const body = await readFile(resolve(dashboardDir, file));
-      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'content-length': String(body.length), ...headers });
-      res.end(body);
-    };
-  }
+  const routes: RouteSpec<any, any>[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+    ...STATIC_FILES.map((f) =>
+      route({
+        method: 'GET',
+        path: f.path,
+        access: 'public',
+        summary: `The page file ${f.file}`,
+        handler: async () => {
+          const body = await readFile(resolve(f.dir === 'web' ? webDir : dashboardDir, f.file), 'utf8');
+          return { status: 200, text: body, contentType: f.type, headers: f.type.startsWith('text/html') ? { 'content-security-policy': DASHBOARD_CSP } : ({} as Record<string, string>) };
+        },
+      }),
+    ),
+    ...sessionRoutes(options.auth),
+    route({
+      method: 'GET',
+      path: '/api/flagged',
+      access: ['analyst', 'admin'],
+      summary: 'Flagged posts (level=alert) or posts for analysts to check (level=review), newest first',
+      query: z
+        .object({
+          label: z.string().max(40).optional(),
+          level: z.enum(['alert', 'review']).default('alert'),
+          page: intQuery(1, 10_000, 1),
+          size: intQuery(1, MAX_PAGE_SIZE, 20),
+        })
+        .strict(),
+      handler: async ({ query }) => {
+        if (query.label !== undefined && !options.labels.includes(query.label)) throw new HttpError(400, `unknown label "${query.label}"; known: ${options.labels.join(', ')}`);
+        if (query.page * query.size > 10_000) throw new HttpError(400, 'page × size may not exceed 10000; narrow the list with "label"');
+        return { status: 200, json: await listFlagged(es, prefix, { page: query.page, size: query.size, label: query.label, level: query.level }) };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/dashboard/daily',
+      access: ROLES,
+      summary: 'Posts and flagged posts per day and label (Asia/Jakarta); aggregates only',
+      query: z.object({ from: dayQuery.optional(), to: dayQuery.optional() }).strict(),
+      handler: async ({ query }) => {
+        const to = query.to ?? today(clock);
+        const from = query.from ?? addDays(to, -(DEFAULT_DAYS - 1));
+        if (from > to) throw new HttpError(400, '"from" must not be after "to"');
+        if (daysBetween(from, to) > MAX_RANGE_DAYS) throw new HttpError(400, `the range may span at most ${MAX_RANGE_DAYS} days`);
+        return { status: 200, json: await dailyCounts(es, prefix, { from, to, labels: options.labels }) };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/metrics',
+      access: ['admin'],
+      summary: 'Prometheus metrics (the metrics port serves them without sign-in, on 127.0.0.1)',
+      handler: async () => ({ status: 200, text: await registry.metrics(), contentType: registry.contentType }),
+    }),
+    route({
+      method: 'GET',
+      path: '/healthz',
+      access: 'public',
+      summary: 'Whether Kafka and Elasticsearch answer',
+      handler: async () => {
+        const checks = options.health ? await options.health() : {};
+        const ok = Object.values(checks).every((v) => v === 'ok');
+        return { status: ok ? 200 : 503, json: { status: ok ? 'ok' : 'degraded', checks } };
+      },
+    }),
+    ...(options.desk ? createDeskRoutes({ ...options.desk, es, prefix, logger, clock }) : []),
+    ...(options.routes ?? []),
+  ];
+  const router = createRouter({ routes, auth: options.auth, clock, logger, ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}) });
 
-  const desk = options.desk ? createDeskRoutes({ ...options.desk, es, prefix, logger, clock }) : undefined;
-
-  return createGuardedServer(
+  const server = createGuardedServer(
     async (req, res, { pathname, searchParams }) => {
-      if (desk) {
-        try {
-          if (await desk(req, res, pathname, searchParams)) return;
-        } catch (error) {
-          // Elasticsearch down or a case changed under us: the client may retry; anything else is a 500.
-          if (!(error instanceof PantauError && error.retriable)) throw error;
-          logger.error('desk request failed', { path: pathname, error: describeError(error) });
-          return sendJson(res, error.code === 'desk_conflict' ? 409 : 502, { error: error.code === 'desk_conflict' ? 'the case changed meanwhile; try again' : UPSTREAM_ERROR_MESSAGE });
-        }
-      }
-      const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
-      if (!route) return sendJson(res, 404, { error: `no such path: ${pathname}` });
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        return sendJson(res, 405, { error: `${req.method} is not allowed here` }, { allow: 'GET, HEAD' });
-      }
-      try {
-        await route(searchParams, res, req);
-      } catch (error) {
-        if (error instanceof BadRequest) return sendJson(res, 400, { error: error.message });
-        if (!(error instanceof esErrors.ElasticsearchClientError)) throw error; // the guard answers 500 and logs it
-        logger.error('Elasticsearch request failed', { path: pathname, error: describeError(error) });
-        sendJson(res, 502, { error: UPSTREAM_ERROR_MESSAGE });
-      }
+      if (await router.handle(req, res, pathname, searchParams)) return;
+      sendJson(res, 404, { error: `no such path: ${pathname}` });
     },
     { logger, limits: options.limits, errorBody: (_status, _code, message) => ({ error: message }) },
   );
+  return Object.assign(server, { router });
 }
 
 /** Starts listening; resolves with the bound address (port 0 picks a free one). */

@@ -28,13 +28,13 @@ export class TransitionError extends PantauError {
  * The case after `action`, or `null` when the case is already there (nothing to write). Throws
  * TransitionError for a move backwards or a counter without an http(s) link.
  */
-export function applyAction(doc: CaseDoc, action: CaseAction, options: { at: string; via: CaseEvent['via']; counterUrl?: string; note?: string }): CaseDoc | null {
+export function applyAction(doc: CaseDoc, action: CaseAction, options: { at: string; via: CaseEvent['via']; by?: string; counterUrl?: string; note?: string }): CaseDoc | null {
   const target = TARGET[action];
   if (doc.status === target) return null;
   if (ORDER[target] < ORDER[doc.status]) {
     throw new TransitionError(`kasus ini sudah berstatus "${doc.status}"; tidak bisa kembali ke "${target}"`);
   }
-  const next: CaseDoc = { ...doc, status: target, history: [...doc.history, { at: options.at, event: target, via: options.via, ...(options.note ? { note: Array.from(options.note).slice(0, 500).join('') } : {}) }] };
+  const next: CaseDoc = { ...doc, status: target, history: [...doc.history, { at: options.at, event: target, via: options.via, ...(options.by ? { by: options.by } : {}), ...(options.note ? { note: Array.from(options.note).slice(0, 500).join('') } : {}) }] };
   const seconds = (Date.parse(options.at) - Date.parse(doc.opened_at)) / 1000;
   if (target === 'acknowledged' || (target === 'countered' && doc.acknowledged_at === null)) {
     next.acknowledged_at = options.at;

@@ -47,6 +47,8 @@ export interface CaseEvent {
   at: string;
   event: 'opened' | 'alerted' | 'held' | 'escalated' | 'digest' | CaseStatus;
   via: 'desk' | 'link' | 'api';
+  /** Who did it through the API (username or token:<id>); absent for the desk itself and for alert links. */
+  by?: string;
   note?: string;
 }
 

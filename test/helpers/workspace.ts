@@ -1,0 +1,138 @@
+/**
+ * A running workspace server for integration and browser tests: the real API server on an isolated index
+ * prefix of the real Elasticsearch, with one user of every role (and a second analyst and a humas user of
+ * another unit), their passwords, an API token per role, and a signed-in fetch for each.
+ */
+import type { Server } from 'node:http';
+import { createApiServer, listen, type ApiOptions } from '../../src/api/server.ts';
+import type { RouteSpec } from '../../src/api/route.ts';
+import { addToken, addUser } from '../../src/auth/accounts.ts';
+import { AuthService, type AuthSettings } from '../../src/auth/auth-service.ts';
+import { parseHumasUnits, type HumasUnitsConfig } from '../../src/config/humas-units.ts';
+import { systemClock, type Clock } from '../../src/core/clock.ts';
+import { silentLogger } from '../../src/core/log.ts';
+import type { PipelineContext } from '../../src/pipeline/context.ts';
+import { cleanUp, isolatedConfig, openTestContext } from './cluster.ts';
+
+export const TEST_PASSWORD = 'kata-sandi-uji-yang-panjang-1';
+
+export const TEST_UNITS: HumasUnitsConfig = parseHumasUnits({
+  version: 1,
+  units: [
+    { id: 'komdigi', name: 'Humas Komdigi', fallback: true, answers_for: { labels: ['hoax', 'hate_speech', 'abusive', 'sara'] } },
+    { id: 'bawaslu', name: 'Humas Bawaslu', answers_for: { labels: ['hoax'], topics: ['pemilu'] } },
+  ],
+});
+
+export const TEST_USERS = {
+  analyst: { username: 'analis', role: 'analyst', unit: null, displayName: 'Analis Satu' },
+  analyst2: { username: 'analis2', role: 'analyst', unit: null, displayName: 'Analis Dua' },
+  humas: { username: 'humas-komdigi', role: 'humas', unit: 'komdigi', displayName: 'Humas Komdigi' },
+  humasOther: { username: 'humas-bawaslu', role: 'humas', unit: 'bawaslu', displayName: 'Humas Bawaslu' },
+  leadership: { username: 'pimpinan', role: 'leadership', unit: null, displayName: 'Pimpinan' },
+  admin: { username: 'admin', role: 'admin', unit: null, displayName: 'Admin' },
+} as const;
+
+export type TestUser = keyof typeof TEST_USERS;
+
+export interface SignedIn {
+  cookie: string;
+  csrf: string;
+  /** fetch relative to the server, with the session cookie (and the CSRF header on changes). */
+  fetch(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+}
+
+export interface Workspace {
+  base: string;
+  server: Server & { router: ReturnType<typeof createApiServer>['router'] };
+  ctx: PipelineContext;
+  prefix: string;
+  units: HumasUnitsConfig;
+  auth: AuthService;
+  users: Record<TestUser, { username: string; password: string }>;
+  /** An API token per role (humas: unit komdigi). */
+  tokens: Record<'analyst' | 'humas' | 'leadership' | 'admin', string>;
+  login(user: TestUser): Promise<SignedIn>;
+  close(): Promise<void>;
+}
+
+export interface WorkspaceOptions {
+  name: string;
+  labels?: readonly string[];
+  clock?: Clock;
+  units?: HumasUnitsConfig;
+  authSettings?: Partial<AuthSettings>;
+  rateLimits?: ApiOptions['rateLimits'];
+  linkSecret?: string;
+  /** More routes, made once the context exists (the queue, admin). */
+  routes?: (ctx: PipelineContext, prefix: string) => readonly RouteSpec<any, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export async function startWorkspace(options: WorkspaceOptions): Promise<Workspace> {
+  const config = isolatedConfig(options.name);
+  const prefix = config.pipeline.elasticsearch.indexPrefix;
+  const ctx = await openTestContext(config);
+  const clock = options.clock ?? systemClock;
+  const units = options.units ?? TEST_UNITS;
+  const unitIds = new Set(units.units.map((u) => u.id));
+  const users = {} as Workspace['users'];
+  for (const [key, u] of Object.entries(TEST_USERS) as Array<[TestUser, (typeof TEST_USERS)[TestUser]]>) {
+    await addUser(ctx.es, prefix, clock, { username: u.username, role: u.role, unit: u.unit, displayName: u.displayName, password: TEST_PASSWORD }, unitIds);
+    users[key] = { username: u.username, password: TEST_PASSWORD };
+  }
+  const tokens = {} as Workspace['tokens'];
+  for (const role of ['analyst', 'humas', 'leadership', 'admin'] as const) {
+    tokens[role] = (await addToken(ctx.es, prefix, clock, { name: `test ${role}`, role, unit: role === 'humas' ? 'komdigi' : null, createdBy: 'test' }, unitIds)).token;
+  }
+  const auth = new AuthService({ es: ctx.es, prefix, clock, logger: silentLogger, settings: options.authSettings ?? {} });
+  const server = createApiServer({
+    es: ctx.es,
+    prefix,
+    labels: options.labels ?? ['hoax', 'hate_speech', 'abusive', 'sara'],
+    logger: silentLogger,
+    clock,
+    auth,
+    rateLimits: options.rateLimits ?? { perIp: 100_000, read: 100_000, write: 100_000, login: 10_000 },
+    desk: { units, linkSecret: options.linkSecret },
+    routes: options.routes?.(ctx, prefix) ?? [],
+  });
+  const base = `http://127.0.0.1:${(await listen(server, '127.0.0.1', 0)).port}`;
+
+  async function login(user: TestUser): Promise<SignedIn> {
+    const r = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(users[user]) });
+    if (r.status !== 200) throw new Error(`login of ${user} failed: ${r.status} ${await r.text()}`);
+    const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const { csrf_token: csrf } = (await r.json()) as { csrf_token: string };
+    return {
+      cookie,
+      csrf,
+      fetch: (path, init = {}) => {
+        const { json, ...rest } = init;
+        const headers = new Headers(rest.headers);
+        headers.set('cookie', cookie);
+        if ((rest.method ?? 'GET') !== 'GET') headers.set('x-csrf-token', csrf);
+        if (json !== undefined) headers.set('content-type', 'application/json');
+        return fetch(`${base}${path}`, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+      },
+    };
+  }
+
+  return {
+    base,
+    server,
+    ctx,
+    prefix,
+    units,
+    auth,
+    users,
+    tokens,
+    login,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await cleanUp(ctx);
+      await ctx.close();
+    },
+  };
+}
