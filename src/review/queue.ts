@@ -4,7 +4,8 @@
  *
  * Candidates: items with a post flagged at an alert point (reason `flagged`), and items whose posts only reach
  * review points (`review_flags`), sampled at `uncertainSampleRate` by a stable hash of the item id (reason
- * `uncertain`). Two searches, both grouping posts by a runtime `item_key` (narrative id, else `post:<id>`):
+ * `uncertain`). Two steps (narratives grouped by a terms aggregation on `narrative_id`, posts without one read
+ * as they are; this Elasticsearch has no scripting, so no runtime key can join them):
  *   1. the keys of the items with a candidate post matching the filters (label, region, platform, source,
  *      narrative, days, model, full text);
  *   2. the figures of those items over all their posts (so a filter chooses items, it does not shrink them).
@@ -12,7 +13,7 @@
  * here: the state lives in another index. At most `maxItems` items are considered (the terms aggregation's
  * size); the test measures the latency with a few thousand posts.
  */
-import type { Client, estypes } from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
 import type { Clock } from '../core/clock.ts';
 import type { ScoredPost } from '../core/post.ts';
 import type { ClarificationDoc } from '../kb/entry.ts';
@@ -104,13 +105,6 @@ export function itemTarget(itemId: string): { narrative_id: string } | { post_id
   return itemId.startsWith('post:') ? { post_id: itemId.slice('post:'.length) } : { narrative_id: itemId };
 }
 
-const ITEM_KEY: estypes.MappingRuntimeFields = {
-  item_key: {
-    type: 'keyword',
-    script: { source: "if (doc['narrative_id'].size() > 0) { emit(doc['narrative_id'].value); } else { emit('post:' + doc['id'].value); }" },
-  },
-};
-
 const CANDIDATE = { bool: { should: [{ term: { flagged: true } }, { exists: { field: 'review_flags' } }], minimum_should_match: 1 } };
 
 const SAMPLE_FIELDS = ['id', 'text', 'author', 'platform', 'url', 'created_at'];
@@ -145,8 +139,8 @@ interface Bucket {
   review_flags: { buckets: Array<{ key: string }> };
   accounts: { value: number };
   shares: { value: number };
-  first: { value_as_string?: string };
-  last: { value: number | null; value_as_string?: string };
+  first: { value: number | null };
+  last: { value: number | null };
   regions: { buckets: Array<{ key: string }> };
   platforms: { buckets: Array<{ key: string }> };
   models: { buckets: Array<{ key: string }> };
@@ -157,61 +151,132 @@ interface Bucket {
 
 const keysOf = (b: { buckets: Array<{ key: string }> }) => b.buckets.map((x) => x.key);
 
+/** What an item is made of, from a narrative's aggregation or from a single post. */
+interface ItemAgg {
+  key: string;
+  posts: number;
+  flaggedPosts: number;
+  flags: string[];
+  reviewFlags: string[];
+  maxScores: Record<string, number>;
+  accounts: number;
+  shares: number;
+  firstMs: number;
+  lastMs: number;
+  regions: string[];
+  platforms: string[];
+  models: string[];
+  sample: StoredPost;
+  claim: ScoredPost['claim'];
+}
+
+function aggOfBucket(b: Bucket, labels: readonly string[]): ItemAgg {
+  const maxScores: Record<string, number> = {};
+  for (const l of labels) {
+    const v = b[`max_${l}`]?.value;
+    if (typeof v === 'number') maxScores[l] = v;
+  }
+  return {
+    key: b.key,
+    posts: b.doc_count,
+    flaggedPosts: b.flagged.doc_count,
+    flags: keysOf(b.flags),
+    reviewFlags: keysOf(b.review_flags),
+    maxScores,
+    accounts: b.accounts.value,
+    shares: b.shares.value,
+    firstMs: b.first.value ?? 0,
+    lastMs: b.last.value ?? 0,
+    regions: keysOf(b.regions),
+    platforms: keysOf(b.platforms),
+    models: keysOf(b.models),
+    sample: b.sample.hits.hits[0]!._source!,
+    claim: b.claimed.best.hits.hits[0]?._source?.claim ?? null,
+  };
+}
+
+/** A post without a narrative is an item of one post: its figures are its own. */
+function aggOfPost(p: StoredPost, labels: readonly string[]): ItemAgg {
+  const at = Date.parse(p.created_at);
+  return {
+    key: `post:${p.id}`,
+    posts: 1,
+    flaggedPosts: p.flagged ? 1 : 0,
+    flags: p.flags,
+    reviewFlags: p.review_flags ?? [],
+    maxScores: Object.fromEntries(labels.filter((l) => typeof p.scores[l] === 'number').map((l) => [l, p.scores[l]!])),
+    accounts: p.author ? 1 : 0,
+    shares: p.engagement?.shares ?? 0,
+    firstMs: at,
+    lastMs: at,
+    regions: p.region ? [p.region] : [],
+    platforms: [p.platform],
+    models: [p.model_version],
+    sample: p,
+    claim: p.claim ?? null,
+  };
+}
+
 /** An item before the review state is joined. */
 type ItemFigures = Omit<QueueItem, 'status' | 'assigned_to' | 'assigned_until'> & { claim_ref: NonNullable<ScoredPost['claim']> | null };
 
-function figuresOf(b: Bucket, labels: readonly string[], nowMs: number): ItemFigures | null {
-  const flags = keysOf(b.flags).sort();
-  const review = keysOf(b.review_flags).sort();
+function figuresOf(a: ItemAgg, nowMs: number): ItemFigures | null {
+  const flags = [...a.flags].sort();
+  const review = [...a.reviewFlags].sort();
   if (flags.length === 0 && review.length === 0) return null; // not a candidate (its posts are under every review point)
-  const max_scores: Record<string, number> = {};
-  for (const l of labels) {
-    const v = b[`max_${l}`]?.value;
-    if (typeof v === 'number') max_scores[l] = v;
-  }
   const scored = flags.length > 0 ? flags : review;
-  const score = Math.max(0, ...scored.map((l) => max_scores[l] ?? 0));
-  const lastMs = b.last.value ?? nowMs;
-  const { priority, parts } = priorityOf({ score, accounts: b.accounts.value, shares: b.shares.value, ageHours: (nowMs - lastMs) / 3_600_000 });
-  const s = b.sample.hits.hits[0]!._source!;
-  const target = itemTarget(b.key);
+  const score = Math.max(0, ...scored.map((l) => a.maxScores[l] ?? 0));
+  const { priority, parts } = priorityOf({ score, accounts: a.accounts, shares: a.shares, ageHours: (nowMs - a.lastMs) / 3_600_000 });
+  const s = a.sample;
+  const target = itemTarget(a.key);
   return {
-    item_id: b.key,
+    item_id: a.key,
     narrative_id: 'narrative_id' in target ? target.narrative_id : null,
-    reason: b.flagged.doc_count > 0 ? 'flagged' : 'uncertain',
+    reason: a.flaggedPosts > 0 ? 'flagged' : 'uncertain',
     priority,
     priority_parts: parts,
     labels: flags,
     review_labels: review,
-    max_scores,
-    posts_count: b.doc_count,
-    accounts: b.accounts.value,
-    shares: b.shares.value,
-    first_seen: b.first.value_as_string!,
-    last_seen: b.last.value_as_string!,
-    regions: keysOf(b.regions),
-    platforms: keysOf(b.platforms),
-    model_versions: keysOf(b.models),
+    max_scores: a.maxScores,
+    posts_count: a.posts,
+    accounts: a.accounts,
+    shares: a.shares,
+    first_seen: new Date(a.firstMs).toISOString(),
+    last_seen: new Date(a.lastMs).toISOString(),
+    regions: a.regions,
+    platforms: a.platforms,
+    model_versions: a.models,
     sample: { post_id: s.id, text: s.text, author: s.author ?? null, platform: s.platform, url: s.url ?? null, created_at: s.created_at },
     claim: null,
-    claim_ref: b.claimed.best.hits.hits[0]?._source?.claim ?? null,
+    claim_ref: a.claim ?? null,
   };
 }
 
 const queueError = (what: string, cause: unknown) => elasticsearchError('serving', `review queue ${what} in Elasticsearch`, cause);
 
+const POSTS = (src: QueueSource) => ({ index: postsAlias(src.prefix), ignore_unavailable: true, allow_no_indices: true });
+
+/**
+ * The ids of the items with a candidate post matching `filter`: narratives by a terms aggregation, posts
+ * without a narrative by a search (this Elasticsearch has no scripting, so no runtime key joins the two).
+ */
 async function itemKeys(src: QueueSource, filter: object[], max: number): Promise<string[]> {
   try {
-    const r = await src.es.search<unknown, { keys: { buckets: Array<{ key: string }> } }>({
-      index: postsAlias(src.prefix),
-      ignore_unavailable: true,
-      allow_no_indices: true,
-      size: 0,
-      runtime_mappings: ITEM_KEY,
-      query: { bool: { filter: [CANDIDATE, ...filter] } },
-      aggs: { keys: { terms: { field: 'item_key', size: max } } },
-    });
-    return keysOf(r.aggregations?.keys ?? { buckets: [] });
+    const [narratives, singles] = await Promise.all([
+      src.es.search<unknown, { keys: { buckets: Array<{ key: string }> } }>({
+        ...POSTS(src),
+        size: 0,
+        query: { bool: { filter: [CANDIDATE, ...filter] } },
+        aggs: { keys: { terms: { field: 'narrative_id', size: max } } },
+      }),
+      src.es.search<Pick<StoredPost, 'id'>>({
+        ...POSTS(src),
+        size: max,
+        _source: ['id'],
+        query: { bool: { filter: [CANDIDATE, ...filter], must_not: [{ exists: { field: 'narrative_id' } }] } },
+      }),
+    ]);
+    return [...keysOf(narratives.aggregations?.keys ?? { buckets: [] }), ...singles.hits.hits.map((h) => `post:${h._source!.id}`)];
   } catch (error) {
     throw queueError('search', error);
   }
@@ -219,13 +284,7 @@ async function itemKeys(src: QueueSource, filter: object[], max: number): Promis
 
 /** The posts of `keys`' items: their narratives, and the single posts named `post:<id>`. */
 function postsOfItems(keys: readonly string[]): object {
-  const narratives: string[] = [];
-  const ids: string[] = [];
-  for (const k of keys) {
-    const t = itemTarget(k);
-    if ('post_id' in t) ids.push(t.post_id);
-    else narratives.push(t.narrative_id);
-  }
+  const { narratives, ids } = splitKeys(keys);
   const should: object[] = [];
   if (narratives.length > 0) should.push({ terms: { narrative_id: narratives } });
   // A post:<id> item is a post without a narrative; its id alone could also name a post of a narrative.
@@ -233,51 +292,68 @@ function postsOfItems(keys: readonly string[]): object {
   return { bool: { should, minimum_should_match: 1 } };
 }
 
+function splitKeys(keys: readonly string[]): { narratives: string[]; ids: string[] } {
+  const narratives: string[] = [];
+  const ids: string[] = [];
+  for (const k of keys) {
+    const t = itemTarget(k);
+    if ('post_id' in t) ids.push(t.post_id);
+    else narratives.push(t.narrative_id);
+  }
+  return { narratives, ids };
+}
+
 async function itemFigures(src: QueueSource, keys: readonly string[]): Promise<ItemFigures[]> {
-  if (keys.length === 0) return [];
+  const { narratives, ids } = splitKeys(keys);
   const maxAggs = Object.fromEntries(src.labels.map((l) => [`max_${l}`, { max: { field: `scores.${l}` } }]));
-  let r;
+  const aggs: ItemAgg[] = [];
   try {
-    r = await src.es.search<unknown, { items: { buckets: Bucket[] } }>({
-      index: postsAlias(src.prefix),
-      ignore_unavailable: true,
-      allow_no_indices: true,
-      size: 0,
-      runtime_mappings: ITEM_KEY,
-      query: postsOfItems(keys),
-      aggs: {
-        items: {
-          terms: { field: 'item_key', size: keys.length },
-          aggs: {
-            flagged: { filter: { term: { flagged: true } } },
-            flags: { terms: { field: 'flags', size: 20 } },
-            review_flags: { terms: { field: 'review_flags', size: 20 } },
-            ...maxAggs,
-            accounts: { cardinality: { field: 'author' } },
-            shares: { sum: { field: 'engagement.shares' } },
-            first: { min: { field: 'created_at' } },
-            last: { max: { field: 'created_at' } },
-            regions: { terms: { field: 'region', size: 50 } },
-            platforms: { terms: { field: 'platform', size: 20 } },
-            models: { terms: { field: 'model_version', size: 20 } },
-            // The item's face: a flagged post before an unflagged one, then the most shared, then the first.
-            sample: {
-              top_hits: {
-                size: 1,
-                _source: SAMPLE_FIELDS,
-                sort: [{ flagged: 'desc' }, { 'engagement.shares': { order: 'desc', missing: '_last' } }, { created_at: 'asc' }, { id: 'asc' }],
+    const [grouped, singles] = await Promise.all([
+      narratives.length === 0
+        ? null
+        : src.es.search<unknown, { items: { buckets: Bucket[] } }>({
+            ...POSTS(src),
+            size: 0,
+            query: { terms: { narrative_id: narratives } },
+            aggs: {
+              items: {
+                terms: { field: 'narrative_id', size: narratives.length },
+                aggs: {
+                  flagged: { filter: { term: { flagged: true } } },
+                  flags: { terms: { field: 'flags', size: 20 } },
+                  review_flags: { terms: { field: 'review_flags', size: 20 } },
+                  ...maxAggs,
+                  accounts: { cardinality: { field: 'author' } },
+                  shares: { sum: { field: 'engagement.shares' } },
+                  first: { min: { field: 'created_at' } },
+                  last: { max: { field: 'created_at' } },
+                  regions: { terms: { field: 'region', size: 50 } },
+                  platforms: { terms: { field: 'platform', size: 20 } },
+                  models: { terms: { field: 'model_version', size: 20 } },
+                  // The item's face: a flagged post before an unflagged one, then the most shared, then the first.
+                  sample: {
+                    top_hits: {
+                      size: 1,
+                      _source: SAMPLE_FIELDS,
+                      sort: [{ flagged: 'desc' }, { 'engagement.shares': { order: 'desc', missing: '_last' } }, { created_at: 'asc' }, { id: 'asc' }],
+                    },
+                  },
+                  claimed: { filter: { exists: { field: 'claim.id' } }, aggs: { best: { top_hits: { size: 1, _source: ['claim'], sort: [{ 'claim.probability': 'desc' }] } } } },
+                },
               },
             },
-            claimed: { filter: { exists: { field: 'claim.id' } }, aggs: { best: { top_hits: { size: 1, _source: ['claim'], sort: [{ 'claim.probability': 'desc' }] } } } },
-          },
-        },
-      },
-    });
+          }),
+      ids.length === 0
+        ? null
+        : src.es.search<StoredPost>({ ...POSTS(src), size: ids.length, _source: { excludes: ['search_text', 'raw'] }, query: postsOfItems(ids.map((id) => `post:${id}`)) }),
+    ]);
+    for (const b of grouped?.aggregations?.items.buckets ?? []) aggs.push(aggOfBucket(b, src.labels));
+    for (const h of singles?.hits.hits ?? []) aggs.push(aggOfPost(h._source!, src.labels));
   } catch (error) {
     throw queueError('aggregation', error);
   }
   const nowMs = src.clock();
-  return (r.aggregations?.items.buckets ?? []).flatMap((b) => figuresOf(b, src.labels, nowMs) ?? []);
+  return aggs.flatMap((a) => figuresOf(a, nowMs) ?? []);
 }
 
 /** The clarifications of `ids` (knowledge-base claim keys) that exist. */
