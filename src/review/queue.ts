@@ -13,7 +13,7 @@
  * here: the state lives in another index. At most `maxItems` items are considered (the terms aggregation's
  * size); the test measures the latency with a few thousand posts.
  */
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import type { Clock } from '../core/clock.ts';
 import type { ScoredPost } from '../core/post.ts';
 import type { ClarificationDoc } from '../kb/entry.ts';
@@ -109,6 +109,18 @@ const CANDIDATE = { bool: { should: [{ term: { flagged: true } }, { exists: { fi
 
 const SAMPLE_FIELDS = ['id', 'text', 'author', 'platform', 'url', 'created_at'];
 
+const FACE_AGGS: Record<string, estypes.AggregationsAggregationContainer> = {
+  // The item's face: a flagged post before an unflagged one, then the most shared, then the first.
+  sample: {
+    top_hits: {
+      size: 1,
+      _source: SAMPLE_FIELDS,
+      sort: [{ flagged: 'desc' }, { 'engagement.shares': { order: 'desc', missing: '_last' } }, { created_at: 'asc' }, { id: 'asc' }],
+    },
+  },
+  claimed: { filter: { exists: { field: 'claim.id' } }, aggs: { best: { top_hits: { size: 1, _source: ['claim'], sort: [{ 'claim.probability': 'desc' }] } } } },
+};
+
 /** The post-level clauses of the filters (status and reason are decided per item, after grouping). */
 export function postFilters(f: QueueFilters, timeZone = QUEUE_TIME_ZONE): object[] {
   const filter: object[] = [];
@@ -144,8 +156,8 @@ interface Bucket {
   regions: { buckets: Array<{ key: string }> };
   platforms: { buckets: Array<{ key: string }> };
   models: { buckets: Array<{ key: string }> };
-  sample: { hits: { hits: Array<{ _source?: StoredPost }> } };
-  claimed: { best: { hits: { hits: Array<{ _source?: Pick<StoredPost, 'claim'> }> } } };
+  sample?: { hits: { hits: Array<{ _source?: StoredPost }> } };
+  claimed?: { best: { hits: { hits: Array<{ _source?: Pick<StoredPost, 'claim'> }> } } };
   [max: `max_${string}`]: { value: number | null };
 }
 
@@ -166,7 +178,8 @@ interface ItemAgg {
   regions: string[];
   platforms: string[];
   models: string[];
-  sample: StoredPost;
+  /** Null when the item's face was not asked for (see itemFigures). */
+  sample: StoredPost | null;
   claim: ScoredPost['claim'];
 }
 
@@ -190,8 +203,8 @@ function aggOfBucket(b: Bucket, labels: readonly string[]): ItemAgg {
     regions: keysOf(b.regions),
     platforms: keysOf(b.platforms),
     models: keysOf(b.models),
-    sample: b.sample.hits.hits[0]!._source!,
-    claim: b.claimed.best.hits.hits[0]?._source?.claim ?? null,
+    sample: b.sample?.hits.hits[0]?._source ?? null,
+    claim: b.claimed?.best.hits.hits[0]?._source?.claim ?? null,
   };
 }
 
@@ -218,7 +231,10 @@ function aggOfPost(p: StoredPost, labels: readonly string[]): ItemAgg {
 }
 
 /** An item before the review state is joined. */
-type ItemFigures = Omit<QueueItem, 'status' | 'assigned_to' | 'assigned_until'> & { claim_ref: NonNullable<ScoredPost['claim']> | null };
+type ItemFigures = Omit<QueueItem, 'status' | 'assigned_to' | 'assigned_until' | 'sample'> & {
+  sample: QueueItem['sample'] | null;
+  claim_ref: NonNullable<ScoredPost['claim']> | null;
+};
 
 function figuresOf(a: ItemAgg, nowMs: number): ItemFigures | null {
   const flags = [...a.flags].sort();
@@ -246,7 +262,7 @@ function figuresOf(a: ItemAgg, nowMs: number): ItemFigures | null {
     regions: a.regions,
     platforms: a.platforms,
     model_versions: a.models,
-    sample: { post_id: s.id, text: s.text, author: s.author ?? null, platform: s.platform, url: s.url ?? null, created_at: s.created_at },
+    sample: s === null ? null : { post_id: s.id, text: s.text, author: s.author ?? null, platform: s.platform, url: s.url ?? null, created_at: s.created_at },
     claim: null,
     claim_ref: a.claim ?? null,
   };
@@ -303,7 +319,11 @@ function splitKeys(keys: readonly string[]): { narratives: string[]; ids: string
   return { narratives, ids };
 }
 
-async function itemFigures(src: QueueSource, keys: readonly string[]): Promise<ItemFigures[]> {
+/**
+ * The figures of `keys`' items. `faces`: also each narrative's sample post and best claim (two top_hits per
+ * narrative, most of the aggregation's cost: the queue asks for them for one page only).
+ */
+async function itemFigures(src: QueueSource, keys: readonly string[], faces: boolean): Promise<ItemFigures[]> {
   const { narratives, ids } = splitKeys(keys);
   const maxAggs = Object.fromEntries(src.labels.map((l) => [`max_${l}`, { max: { field: `scores.${l}` } }]));
   const aggs: ItemAgg[] = [];
@@ -330,15 +350,7 @@ async function itemFigures(src: QueueSource, keys: readonly string[]): Promise<I
                   regions: { terms: { field: 'region', size: 50 } },
                   platforms: { terms: { field: 'platform', size: 20 } },
                   models: { terms: { field: 'model_version', size: 20 } },
-                  // The item's face: a flagged post before an unflagged one, then the most shared, then the first.
-                  sample: {
-                    top_hits: {
-                      size: 1,
-                      _source: SAMPLE_FIELDS,
-                      sort: [{ flagged: 'desc' }, { 'engagement.shares': { order: 'desc', missing: '_last' } }, { created_at: 'asc' }, { id: 'asc' }],
-                    },
-                  },
-                  claimed: { filter: { exists: { field: 'claim.id' } }, aggs: { best: { top_hits: { size: 1, _source: ['claim'], sort: [{ 'claim.probability': 'desc' }] } } } },
+                  ...(faces ? FACE_AGGS : {}),
                 },
               },
             },
@@ -372,10 +384,12 @@ export async function getClarifications(es: Client, prefix: string, ids: readonl
 }
 
 function withState(f: ItemFigures, review: ReviewDoc | undefined, clarifications: Map<string, ClarificationDoc>, nowMs: number): QueueItem {
-  const { claim_ref, ...item } = f;
+  const { claim_ref, sample, ...item } = f;
   const kb = claim_ref ? clarifications.get(claim_ref.id) : undefined;
   return {
     ...item,
+    // Every item has a post; a face missing here means the item vanished between the two reads.
+    sample: sample ?? { post_id: '', text: '', author: null, platform: '', url: null, created_at: item.last_seen },
     claim: claim_ref ? { id: claim_ref.id, claim: kb?.claim ?? null, verdict: kb?.verdict ?? claim_ref.verdict, probability: claim_ref.probability, url: kb?.url ?? null } : null,
     status: review?.status ?? 'open',
     ...activeAssignment(review, nowMs),
@@ -388,13 +402,14 @@ export async function listQueue(src: QueueSource, f: QueueFilters): Promise<Queu
   const page = f.page ?? 1;
   const size = f.size ?? 20;
   const keys = await itemKeys(src, postFilters(f), src.maxItems ?? DEFAULT_MAX_ITEMS);
-  const figures = (await itemFigures(src, keys)).filter((i) => i.reason === 'flagged' || inUncertainSample(i.item_id, src.uncertainSampleRate));
+  const figures = (await itemFigures(src, keys, false)).filter((i) => i.reason === 'flagged' || inUncertainSample(i.item_id, src.uncertainSampleRate));
   const reviews = await getReviews(src.es, src.prefix, figures.map((i) => i.item_id));
   const status = f.status ?? 'open';
   const chosen = figures
     .filter((i) => (f.reason === undefined || i.reason === f.reason) && (status === 'all' || (status === 'decided') === isDecided(reviews.get(i.item_id)?.doc)))
     .sort((a, b) => b.priority - a.priority || a.item_id.localeCompare(b.item_id));
-  const pageItems = chosen.slice((page - 1) * size, page * size);
+  const faces = new Map((await itemFigures(src, chosen.slice((page - 1) * size, page * size).map((i) => i.item_id), true)).map((i) => [i.item_id, i]));
+  const pageItems = chosen.slice((page - 1) * size, page * size).map((i) => ({ ...i, sample: faces.get(i.item_id)?.sample ?? i.sample, claim_ref: faces.get(i.item_id)?.claim_ref ?? i.claim_ref }));
   const clarifications = await getClarifications(src.es, src.prefix, pageItems.flatMap((i) => (i.claim_ref ? [i.claim_ref.id] : [])));
   const nowMs = src.clock();
   return {
@@ -408,7 +423,7 @@ export async function listQueue(src: QueueSource, f: QueueFilters): Promise<Queu
 
 /** One item whatever its sample or status, or null when no candidate post carries its id. */
 export async function getQueueItem(src: QueueSource, itemId: string): Promise<QueueItem | null> {
-  const [figures] = await itemFigures(src, [itemId]);
+  const [figures] = await itemFigures(src, [itemId], true);
   if (figures === undefined || figures.item_id !== itemId) return null;
   const review = (await getReviews(src.es, src.prefix, [itemId])).get(itemId)?.doc;
   const clarifications = await getClarifications(src.es, src.prefix, figures.claim_ref ? [figures.claim_ref.id] : []);
