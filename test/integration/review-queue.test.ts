@@ -211,7 +211,6 @@ describe('review queue, decisions and audit log', () => {
     hook?.close();
     if (ctx) {
       await cleanUp(ctx);
-      for (const name of [`${prefix}-reviews`, `${prefix}-audit`]) await ctx.es.indices.deleteIndexTemplate({ name }).catch(() => {});
       await ctx.close();
     }
   });
