@@ -437,18 +437,35 @@ describe('review queue, decisions and audit log', () => {
     expect((await searchCases(ctx.es, prefix, { unit: 'komdigi' })).cases[0]!.doc).toMatchObject({ alerts_sent: 1, held_until: null });
   });
 
+  it('keeps an escalated item without a label decision in the open list, and adds to an existing case', async () => {
+    const item = UNCERTAIN.find((n) => inUncertainSample(n, 0.2))!;
+    await decide(item, { action: 'escalate', unit: 'diskominfo-jatim' });
+    const open = await queue({ reason: 'uncertain', size: '100' });
+    expect(open.items.find((i) => i.item_id === item)).toMatchObject({ status: 'escalated' });
+    await decide(item, { action: 'escalate', unit: 'diskominfo-jatim', reason: 'masih menyebar' }, bob);
+    await refreshCases(ctx.es, prefix);
+    const { cases } = await searchCases(ctx.es, prefix, { unit: 'diskominfo-jatim' });
+    expect(cases.map((c) => c.doc.case_id)).toEqual([`c-${item}~diskominfo-jatim`]);
+    expect(cases[0]!.doc.labels).toEqual(['hoax']);
+    expect(cases[0]!.doc.history.map((h) => [h.event, h.via])).toEqual([
+      ['opened', 'api'],
+      ['escalated', 'api'],
+    ]);
+  });
+
   it('keeps the audit log append-only and searchable by item, actor, action and day', async () => {
     const all = await auditLog.searchAudit(ctx.es, prefix, { page: 1, size: 100 });
-    expect(all.total).toBe(6);
+    expect(all.total).toBe(8);
     const times = all.items.map((a) => a.at);
     expect(times).toEqual([...times].sort().reverse());
-    expect((await auditLog.searchAudit(ctx.es, prefix, { actor: 'bob', page: 1, size: 100 })).items.map((a) => a.item_id)).toEqual([N1]);
-    expect((await auditLog.searchAudit(ctx.es, prefix, { action: 'escalate', page: 1, size: 100 })).items.map((a) => a.item_id)).toEqual([N2]);
+    expect((await auditLog.searchAudit(ctx.es, prefix, { actor: 'bob', action: 'dismiss', page: 1, size: 100 })).items.map((a) => a.item_id)).toEqual([N1]);
+    expect((await auditLog.searchAudit(ctx.es, prefix, { action: 'escalate', item: N2, page: 1, size: 100 })).total).toBe(1);
+    expect((await auditLog.searchAudit(ctx.es, prefix, { action: 'escalate', page: 1, size: 100 })).total).toBe(3);
     expect((await auditLog.searchAudit(ctx.es, prefix, { item: N2, page: 1, size: 100 })).total).toBe(2);
-    expect((await auditLog.searchAudit(ctx.es, prefix, { from: '2026-12-02', to: '2026-12-02', page: 1, size: 100 })).total).toBe(6);
+    expect((await auditLog.searchAudit(ctx.es, prefix, { from: '2026-12-02', to: '2026-12-02', page: 1, size: 100 })).total).toBe(8);
     expect((await auditLog.searchAudit(ctx.es, prefix, { from: '2026-12-03', page: 1, size: 100 })).total).toBe(0);
     const page = json<{ total: number; items: AuditEntry[] }>(await call('GET', '/api/audit', { query: { actor: 'alice', size: '2', page: '2' } }));
-    expect(page.total).toBe(5);
+    expect(page.total).toBe(6);
     expect(page.items).toHaveLength(2);
 
     // No update or delete in the product: neither in the module nor among the routes.
