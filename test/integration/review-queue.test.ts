@@ -312,10 +312,8 @@ describe('review queue, decisions and audit log', () => {
       // 10:05 UTC is 17:05 WIB.
       expect((lost[0]!.reason as HttpError).message).toBe(`Sedang ditangani ${winner} sampai 17:05 WIB.`);
       expect((await getReview(ctx.es, prefix, item))!.doc.assigned_to).toBe(winner);
-      const loser = winner === 'alice' ? bob : alice;
       await call('POST', '/api/queue/:item/release', { params: { item }, principal: winner === 'alice' ? alice : bob });
       expect((await getReview(ctx.es, prefix, item))!.doc.assigned_to).toBeNull();
-      void loser;
     }
 
     const claim = (p: Principal) => call('POST', '/api/queue/:item/claim', { params: { item: N3 }, principal: p });
