@@ -124,6 +124,20 @@ export const pipelineSchema = z
       })
       .strict()
       .describe('Which flags raise alerts, and how they are delivered to PANTAU_WEBHOOK_URL.'),
+    review: z
+      .object({
+        uncertainSampleRate: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.2)
+          .describe(
+            "Share of the uncertain items (narratives whose posts only reach a label's review point, not its alert point) shown in the analysts' queue with reason `uncertain`, to learn where the model is unsure. Chosen by a stable hash of the item id, so the sample is the same on every request; 0 shows none, 1 all.",
+          ),
+      })
+      .strict()
+      .default({ uncertainSampleRate: 0.2 })
+      .describe("The analysts' review queue (`GET /api/queue`): flagged narratives, and a sample of the uncertain ones."),
     http: z
       .object({
         host: z.string().min(1).default('127.0.0.1').describe('Address of the dashboard and review API (PANTAU_HTTP_HOST overrides it).'),
