@@ -14,9 +14,10 @@
  *                      status; narratives: reach counts and a sample text; audit: analysts' decisions)
  *
  * Safe to run twice or concurrently: every step selects only what is still to do (old posts, authors not yet
- * pseudonymised), so a second run finds nothing. The scheduled run takes a lock per day (see runRetention).
+ * pseudonymised) and writes back only documents unchanged since read, so a second run finds nothing. Only
+ * core APIs are used (search, bulk, count): no delete_by_query / painless, which some clusters lack. The scheduled run takes a lock per day (see runRetention).
  */
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import { isoNow, type Clock } from '../core/clock.ts';
 import { PantauError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
@@ -30,10 +31,8 @@ import { dayKey, planPostsIndex, postsIndexMonth, retentionCutoff } from './rete
 /** Where runs are recorded, and the scheduled run's per-day lock (`_id` = `daily-YYYY-MM-DD`). */
 export const retentionRunsIndex = (prefix: string) => `${prefix}-retention`;
 
-/** Authors pseudonymised per update_by_query (one script parameter map). */
-const AUTHOR_PAGE = 500;
-/** Long Elasticsearch jobs (delete_by_query over a month of posts) may take minutes. */
-const LONG_REQUEST = { requestTimeout: 3_600_000 };
+/** Documents per search page and bulk request. */
+const PAGE = 1_000;
 
 export interface RetentionSummary {
   action: RetentionAction;
@@ -128,12 +127,64 @@ async function lastCompletedPseudonymisation(es: Client, prefix: string): Promis
   return doc ? { startedAt: doc.started_at, cutoff: doc.cutoff } : null;
 }
 
-async function count(es: Client, index: string, query: object): Promise<number> {
+async function count(es: Client, index: string, query: estypes.QueryDslQueryContainer): Promise<number> {
   const r = await call(`count in ${index}`, () => es.count({ index, ignore_unavailable: true, allow_no_indices: true, query }));
   return r.count;
 }
 
 const olderThan = (field: string, cutoffIso: string) => ({ range: { [field]: { lt: cutoffIso } } });
+
+type BulkOp = { delete: { _index: string; _id: string } } | [{ index: { _index: string; _id: string; if_seq_no: number; if_primary_term: number } }, Record<string, unknown>];
+
+/**
+ * One bulk request; returns how many items succeeded. A 409 (the document changed meanwhile) is skipped:
+ * the next page or the next run sees it again. Any other refused item fails the run.
+ */
+async function bulk(es: Client, what: string, ops: BulkOp[]): Promise<number> {
+  if (ops.length === 0) return 0;
+  const r = await call(what, () => es.bulk({ refresh: true, operations: ops.flatMap((op) => (Array.isArray(op) ? op : [op])) }));
+  let ok = 0;
+  for (const item of r.items) {
+    const result = item.delete ?? item.index;
+    if (result === undefined) continue;
+    if (result.error === undefined || result.error === null) ok++;
+    else if (result.status !== 409 && !(item.delete && result.status === 404)) {
+      throw new PantauError(`retention: ${what} refused: ${result.status} ${result.error.type}: ${result.error.reason ?? ''}`, { stage: 'indexing', code: `retention_${result.status}`, retriable: result.status === 429 || result.status >= 500 });
+    }
+  }
+  return ok;
+}
+
+/**
+ * Deletes every document `query` matches in `index`, a page at a time (search, then bulk delete): the same
+ * query finds what is left, so no cursor is kept. Done here rather than with delete_by_query so it works on
+ * clusters without the reindex module (the local services run without it).
+ */
+async function deleteMatching(es: Client, index: string, query: estypes.QueryDslQueryContainer, what: string): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const r = await call(what, () => es.search({ index, ignore_unavailable: true, allow_no_indices: true, size: PAGE, _source: false, query }));
+    const hits = r.hits.hits;
+    if (hits.length === 0) return deleted;
+    const n = await bulk(es, what, hits.map((h) => ({ delete: { _index: h._index, _id: h._id! } })));
+    deleted += n;
+    if (n === 0) return deleted; // nothing moved (all conflicts): the next run takes the rest
+  }
+}
+
+/** The post as it is written back under retention: `raw` dropped, the author pseudonymised unless it is already. */
+function retainedPost(source: Record<string, unknown>, key: string): Record<string, unknown> {
+  const { raw: _raw, ...rest } = source;
+  const author = rest.author;
+  // A blank author becomes null, so it no longer matches "author not yet pseudonymised".
+  if (typeof author === 'string') rest.author = author.trim() === '' ? null : author.startsWith('anon:') ? author : pseudonymiseAuthor(author, key);
+  return rest;
+}
+
+const rewrite = (h: estypes.SearchHit<Record<string, unknown>>, key: string): BulkOp => [
+  { index: { _index: h._index, _id: h._id!, if_seq_no: h._seq_no!, if_primary_term: h._primary_term! } },
+  retainedPost(h._source!, key),
+];
 
 async function deleteOldPosts(o: RetentionOptions, cutoffMs: number, summary: RetentionSummary): Promise<void> {
   const { es, prefix } = o;
@@ -156,9 +207,7 @@ async function deleteOldPosts(o: RetentionOptions, cutoffMs: number, summary: Re
       continue;
     }
     const query = olderThan('created_at', cutoffIso);
-    const n = o.dryRun
-      ? await count(es, index, query)
-      : ((await call(`delete_by_query in ${index}`, () => es.deleteByQuery({ index, query, conflicts: 'proceed', refresh: true, slices: 'auto' }, LONG_REQUEST))).deleted ?? 0);
+    const n = o.dryRun ? await count(es, index, query) : await deleteMatching(es, index, query, `deleting old posts in ${index}`);
     summary.posts.postsDeleted += n;
     o.onProgress?.(`retention: ${o.dryRun ? 'would delete' : 'deleted'} ${n} old posts in ${index}`);
   }
@@ -172,38 +221,21 @@ async function pseudonymiseOldPosts(o: RetentionOptions, key: string, cutoffMs: 
   if (o.dryRun) {
     summary.posts.authorsPseudonymised = await count(es, index, notYet);
   } else {
-    // Painless has no HMAC: authors are read a page at a time, their pseudonyms computed here and handed to
-    // one update_by_query per page as a map. The same query finds only what is left, so no cursor is kept.
+    // Painless may be missing (and has no HMAC): posts are read a page at a time, rewritten here and written
+    // back only if unchanged since read. The same query finds what is left, so no cursor is kept.
     for (;;) {
-      const r = await call('author list', () =>
-        es.search({ index, ignore_unavailable: true, allow_no_indices: true, size: 0, query: notYet, aggs: { authors: { terms: { field: 'author', size: AUTHOR_PAGE } } } }),
-      );
-      const buckets = (r.aggregations?.authors as { buckets?: Array<{ key: string }> } | undefined)?.buckets ?? [];
-      if (buckets.length === 0) break;
-      const map = Object.fromEntries(buckets.map((b) => [b.key, pseudonymiseAuthor(b.key, key)]));
-      const u = await call('pseudonymising authors', () =>
-        es.updateByQuery(
-          {
-            index,
-            conflicts: 'proceed',
-            refresh: true,
-            query: { bool: { filter: [olderThan('created_at', cutoffIso), { terms: { author: Object.keys(map) } }] } },
-            script: { lang: 'painless', source: "String a = ctx._source.author; if (a != null && params.p.containsKey(a)) { ctx._source.author = params.p.get(a); } ctx._source.remove('raw');", params: { p: map } },
-          },
-          LONG_REQUEST,
-        ),
-      );
-      summary.posts.authorsPseudonymised += u.updated ?? 0;
+      const r = await call('old posts', () => es.search<Record<string, unknown>>({ index, ignore_unavailable: true, allow_no_indices: true, size: PAGE, seq_no_primary_term: true, query: notYet }));
+      if (r.hits.hits.length === 0) break;
+      const n = await bulk(es, 'pseudonymising old posts', r.hits.hits.map((h) => rewrite(h, key)));
+      summary.posts.authorsPseudonymised += n;
       o.onProgress?.(`retention: ${summary.posts.authorsPseudonymised} old posts pseudonymised`);
-      // Conflicts (a post re-indexed meanwhile) leave posts behind; the next page query finds them again, but
-      // if nothing moved at all, stop rather than loop: the next run takes them.
-      if ((u.updated ?? 0) === 0) break;
+      if (n === 0) break; // nothing moved (all conflicts): the next run takes the rest
     }
   }
-  // `raw` is not indexed (it cannot be queried), so it is dropped from every old post that arrived or aged
+  // `raw` is not indexed (it cannot be queried), so it is looked for in every old post that arrived or aged
   // since the last completed run; authors already pseudonymised at the source are covered here.
   const last = await lastCompletedPseudonymisation(es, prefix);
-  const window: object[] = [olderThan('created_at', cutoffIso)];
+  const window: estypes.QueryDslQueryContainer[] = [olderThan('created_at', cutoffIso)];
   if (last !== null) {
     window.push({
       bool: {
@@ -217,22 +249,33 @@ async function pseudonymiseOldPosts(o: RetentionOptions, key: string, cutoffMs: 
     summary.posts.rawDropped = await count(es, index, query);
     return;
   }
-  const u = await call('dropping raw', () =>
-    es.updateByQuery(
-      { index, ignore_unavailable: true, allow_no_indices: true, conflicts: 'proceed', refresh: true, query, script: { lang: 'painless', source: "if (ctx._source.containsKey('raw')) { ctx._source.remove('raw'); } else { ctx.op = 'noop'; }" } },
-      LONG_REQUEST,
-    ),
-  );
-  summary.posts.rawDropped += u.updated ?? 0;
+  // Rewriting a post does not move it in this order, so search_after walks the window once.
+  let after: estypes.SortResults | undefined;
+  for (;;) {
+    const r = await call('old posts with raw', () =>
+      es.search<Record<string, unknown>>({
+        index,
+        ignore_unavailable: true,
+        allow_no_indices: true,
+        size: PAGE,
+        seq_no_primary_term: true,
+        query,
+        sort: [{ created_at: 'asc' }, { id: 'asc' }],
+        ...(after ? { search_after: after } : {}),
+      }),
+    );
+    const hits = r.hits.hits;
+    if (hits.length === 0) break;
+    after = hits[hits.length - 1]!.sort;
+    summary.posts.rawDropped += await bulk(es, 'dropping raw from old posts', hits.filter((h) => h._source !== undefined && 'raw' in h._source).map((h) => rewrite(h, key)));
+  }
 }
 
 async function handleAlerts(o: RetentionOptions, cutoffMs: number, summary: RetentionSummary): Promise<void> {
   if (o.config.action !== 'delete') return;
   const index = alertsIndex(o.prefix);
   const query = olderThan('raised_at', new Date(cutoffMs).toISOString());
-  summary.alerts.deleted = o.dryRun
-    ? await count(o.es, index, query)
-    : ((await call('alerts ledger delete_by_query', () => o.es.deleteByQuery({ index, ignore_unavailable: true, allow_no_indices: true, query, conflicts: 'proceed', refresh: true }, LONG_REQUEST))).deleted ?? 0);
+  summary.alerts.deleted = o.dryRun ? await count(o.es, index, query) : await deleteMatching(o.es, index, query, 'deleting old alert-ledger entries');
 }
 
 type ExampleFields = { examples?: ExamplePost[]; counter_examples?: ExamplePost[] };
