@@ -4,7 +4,7 @@
  * `pantau retention --dry-run` / `pantau privacy export` as child processes. Every store has its own prefix.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
@@ -23,7 +23,9 @@ import { putCluster, type ClusterDoc } from '../../src/store/desk-store.ts';
 import { createElasticsearchClient } from '../../src/store/elasticsearch-client.ts';
 import { alertsIndex, deskClustersIndex, postsAlias, postsIndexFor } from '../../src/store/index-names.ts';
 import { ensureIndexTemplates } from '../../src/store/index-templates.ts';
-import { ELASTICSEARCH_URL, isolatedConfig, KAFKA_BROKERS } from '../helpers/cluster.ts';
+import { loadClassifier } from '../../src/classifier/index.ts';
+import { startWorkers } from '../../src/pipeline/workers.ts';
+import { cleanUp, ELASTICSEARCH_URL, isolatedConfig, KAFKA_BROKERS, openTestContext, waitFor } from '../helpers/cluster.ts';
 import { writePipelineFile } from '../helpers/worker-process.ts';
 
 const KEY = 'kunci-pseudonim-uji-0123456789';
@@ -170,6 +172,23 @@ async function seedFixture(s: Store) {
   return p;
 }
 
+/** `pantau <args>` as a child process, without any author key setting of the environment it runs in. */
+function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  delete base.PANTAU_AUTHOR_KEY;
+  delete base.PANTAU_AUTHOR_PSEUDONYMS;
+  const child = spawn(process.execPath, [resolve(PROJECT_ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...base, KAFKA_BROKERS: KAFKA_BROKERS.join(','), ELASTICSEARCH_URL, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  return new Promise((r) => child.once('exit', (code) => r({ code, out })));
+}
+
+
 describe('retention, action delete', () => {
   it('deletes exactly the posts older than the cutoff: whole months, then one by one; old ledger entries; old desk examples', async () => {
     const s = await openStore('privdel');
@@ -315,21 +334,6 @@ describe('author export', () => {
 });
 
 describe('pantau retention and pantau privacy export (child processes)', () => {
-  function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-    const base: NodeJS.ProcessEnv = { ...process.env };
-    delete base.PANTAU_AUTHOR_KEY;
-    delete base.PANTAU_AUTHOR_PSEUDONYMS;
-    const child = spawn(process.execPath, [resolve(PROJECT_ROOT, 'src/cli/main.ts'), ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...base, KAFKA_BROKERS: KAFKA_BROKERS.join(','), ELASTICSEARCH_URL, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    return new Promise((r) => child.once('exit', (code) => r({ code, out })));
-  }
-
   it('retention --dry-run prints what it would do and changes nothing; export writes one file or refuses without a key', async () => {
     const s = await openStore('privcli');
     // Relative to the real date (the CLI runs on the system clock): the month 400 days back is wholly past 180 days.
@@ -360,5 +364,46 @@ describe('pantau retention and pantau privacy export (child processes)', () => {
     expect(exported.out).not.toContain(KEY);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     expect((JSON.parse(readFileSync(out, 'utf8')) as { posts: Array<{ id: string }> }).posts.map((p) => p.id)).toEqual(['tua-1', 'tua-2']);
+  });
+});
+
+describe('every path that publishes posts pseudonymises by default', () => {
+  it('`pantau ingest` generates the key once and uses it; the classify stage pseudonymises what a foreign producer wrote', async () => {
+    const config = isolatedConfig('privpub');
+    const ctx = await openTestContext(config);
+    const classifier = await loadClassifier();
+    try {
+      const stateDir = mkdtempSync(join(tmpdir(), 'pantau-privacy-state-'));
+      const file = join(stateDir, 'posts.jsonl');
+      const line = (id: string, author: string | null) => JSON.stringify({ id, platform: 'twitter', author, text: `Kabar dari warga soal TPS ${id}`, created_at: '2026-02-01T00:00:00Z' });
+      writeFileSync(file, [line('ing-1', '@Warga_Satu'), line('ing-2', null)].join('\n') + '\n');
+      const ingest = await run(['ingest', '--file', file], { PANTAU_PIPELINE: writePipelineFile(config), PANTAU_STATE_DIR: stateDir });
+      expect(ingest.code, ingest.out).toBe(0);
+      expect(ingest.out).toContain(`author pseudonyms: on, key generated in ${join(stateDir, 'author-key')} (just created)`);
+      const key = readFileSync(join(stateDir, 'author-key'), 'utf8').trim();
+      expect(ingest.out).not.toContain(key);
+      expect(statSync(join(stateDir, 'author-key')).mode & 0o777).toBe(0o600);
+
+      // A producer outside pantau (kcat, another team's tool) writes a handle straight to posts.raw.
+      await ctx.producer.send({ topic: config.pipeline.kafka.topics.raw.name, messages: [{ key: 'foreign-1', value: line('foreign-1', '@Warga_Satu') }] });
+      config.authorKey = key; // what `pantau work` resolves on this machine
+      const workers = await startWorkers(ctx, { stages: ['classify', 'index'], classifier });
+      try {
+        const prefix = config.pipeline.elasticsearch.indexPrefix;
+        const docs = await waitFor('three posts indexed', async () => {
+          await ctx.es.indices.refresh({ index: postsAlias(prefix), ignore_unavailable: true, allow_no_indices: true });
+          const r = await ctx.es.search<{ id: string; author: string | null }>({ index: postsAlias(prefix), ignore_unavailable: true, allow_no_indices: true, size: 10 });
+          return r.hits.hits.length >= 3 ? new Map(r.hits.hits.map((h) => [h._source!.id, h._source!.author])) : undefined;
+        });
+        const pseudonym = pseudonymiseAuthor('@Warga_Satu', key);
+        expect(Object.fromEntries(docs)).toEqual({ 'ing-1': pseudonym, 'ing-2': null, 'foreign-1': pseudonym });
+      } finally {
+        await workers.stop();
+      }
+    } finally {
+      classifier.dispose();
+      await cleanUp(ctx);
+      await ctx.close();
+    }
   });
 });
