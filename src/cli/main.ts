@@ -53,6 +53,7 @@ Commands:
   work [--stages a,b]         Run stream stages: classify, index, alerts, desk (default: all). Stops on SIGTERM
                               after finishing and committing the batch in flight. /metrics on the metrics
                               port (PANTAU_METRICS_PORT, default 9464). Start several: they share the work.
+                              Each also schedules the daily retention run (privacy.schedule); one runs it.
   sources                     Run the ingest sources of the pipeline file (RSS/Atom, HTTP push, JSON APIs,
                               CSV/JSONL backfill) into posts.raw; /metrics and /healthz on the metrics port.
   serve                       Serve the dashboard (/), the review list (/api/flagged), the desk's cases

@@ -33,6 +33,8 @@ export const retentionRunsIndex = (prefix: string) => `${prefix}-retention`;
 
 /** Documents per search page and bulk request. */
 const PAGE = 1_000;
+/** How far before the last run's start `raw` is still looked for (see pseudonymiseOldPosts). */
+const INDEXED_AT_MARGIN_MS = 86_400_000;
 
 export interface RetentionSummary {
   action: RetentionAction;
@@ -239,7 +241,12 @@ async function pseudonymiseOldPosts(o: RetentionOptions, key: string, cutoffMs: 
   if (last !== null) {
     window.push({
       bool: {
-        should: [{ range: { created_at: { gte: last.cutoff } } }, { range: { indexed_at: { gte: last.startedAt } } }, { bool: { must_not: [{ exists: { field: 'indexed_at' } }] } }],
+        // indexed_at comes from the index workers' clocks: a day of margin for machines whose clocks differ.
+        should: [
+          { range: { created_at: { gte: last.cutoff } } },
+          { range: { indexed_at: { gte: new Date(Date.parse(last.startedAt) - INDEXED_AT_MARGIN_MS).toISOString() } } },
+          { bool: { must_not: [{ exists: { field: 'indexed_at' } }] } },
+        ],
         minimum_should_match: 1,
       },
     });
