@@ -92,3 +92,12 @@ describe('pseudonymising a post twice', () => {
     expect(pseudonymisePost(once, 'kunci-uji-0123456789')).toBe(once);
   });
 });
+
+describe('the environment', () => {
+  it('reads PANTAU_AUTHOR_PSEUDONYMS (default on) and PANTAU_STATE_DIR, and names a bad value', async () => {
+    const { loadConfig } = await import('../../src/config/config.ts');
+    expect(loadConfig({})).toMatchObject({ authorPseudonyms: 'on', stateDir: undefined, authorKey: undefined });
+    expect(loadConfig({ PANTAU_AUTHOR_PSEUDONYMS: 'off', PANTAU_STATE_DIR: '/var/lib/pantau' })).toMatchObject({ authorPseudonyms: 'off', stateDir: '/var/lib/pantau' });
+    expect(() => loadConfig({ PANTAU_AUTHOR_PSEUDONYMS: 'nein' })).toThrow(/PANTAU_AUTHOR_PSEUDONYMS: on or off/);
+  });
+});
