@@ -9,6 +9,7 @@ import { PantauError } from '../core/errors.ts';
 import { PROJECT_ROOT } from '../core/paths.ts';
 import { formatIssues } from '../core/post.ts';
 import { sourceListSchema } from '../sources/index.ts';
+import { privacySchema } from '../privacy/config.ts';
 
 export const DEFAULT_PIPELINE_FILE = resolve(PROJECT_ROOT, 'pipelines/pantau.pipeline.json');
 
@@ -281,6 +282,9 @@ export const pipelineSchema = z
       .strict()
       .default({ host: '127.0.0.1', port: 9464 })
       .describe('Where `pantau work` and `pantau sources` serve Prometheus metrics (/metrics) and their health (/healthz).'),
+    privacy: privacySchema
+      .default({ retentionDays: 180, action: 'delete', schedule: '15 2 * * *', timezone: 'Asia/Jakarta' })
+      .describe('Retention of posts and of the personal data derived from them (author pseudonyms are set by PANTAU_AUTHOR_KEY / PANTAU_AUTHOR_PSEUDONYMS, see the README).'),
   })
   .strict();
 
