@@ -1,9 +1,11 @@
 /**
  * The pantau command line. `npm start` runs `demo`; `npm run pantau -- <command>` runs any command.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadClassifier, type Classifier, type LoadOptions } from '../classifier/index.ts';
+import { DEFAULT_MODEL_DIR, loadClassifier, type Classifier, type LoadOptions } from '../classifier/index.ts';
+import { reviewRoutes } from '../api/review-routes.ts';
+import { ModelCatalog, readModelView } from '../review/explain.ts';
 import { electionEntityNames, loadElectionConfig } from '../config/election.ts';
 import { loadConfig, type AppConfig } from '../config/config.ts';
 import { DEMO_CLARIFICATIONS_FILE, DEMO_OUTBOX_DIR, SAMPLE_POSTS_FILE, SHARED_DATA_DIR } from './paths.ts';
@@ -226,18 +228,23 @@ async function serve(rt: Runtime) {
       secureCookies: (pipeline.desk.publicBaseUrl ?? '').startsWith('https:'),
     },
   });
+  const units = loadHumasUnits(resolve(rt.config.pipelineDir, pipeline.desk.unitsFile));
+  const modelDir = rt.config.modelDir ?? DEFAULT_MODEL_DIR;
+  const modelView = readModelView(modelDir, { alert: pipeline.classify.thresholds, review: pipeline.classify.reviewThresholds });
   const server = createApiServer({
     es: rt.ctx.es,
     prefix,
     labels: pipeline.alerts.labels,
     logger: rt.logger,
     auth,
+    routes: reviewRoutes({
+      queue: { es: rt.ctx.es, prefix, labels: modelView.labels, uncertainSampleRate: pipeline.review.uncertainSampleRate, clock: systemClock },
+      catalog: new ModelCatalog(dirname(modelDir), modelView),
+      units,
+    }),
     rateLimits: a.rateLimits,
     health: () => checkHealth(rt.ctx.kafka, rt.ctx.es, rt.logger),
-    desk: {
-      units: loadHumasUnits(resolve(rt.config.pipelineDir, pipeline.desk.unitsFile)),
-      linkSecret: deskLinkSecret(rt.ctx, rt.logger),
-    },
+    desk: { units, linkSecret: deskLinkSecret(rt.ctx, rt.logger) },
   });
   const address = await listen(server, pipeline.http.host, pipeline.http.port);
   say(`workspace:    http://${address.address}:${address.port}/app`);
