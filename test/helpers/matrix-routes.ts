@@ -1,20 +1,14 @@
 /**
- * The routes beyond the server's own (the analyst queue, audit, units; admin) as the authorisation matrix
- * mounts them, and the data and matrix rows they need. Kept apart from the matrix so the rows sit beside
+ * The matrix rows of the routes beyond the server's own (the analyst queue, audit, units; admin), and the
+ * data they need. Kept apart from the matrix so the rows sit beside
  * their fixtures. Every state-changing row works on a fresh queue item, so the order of callers cannot
  * change an answer (a claim by one caller would make the next one's a 409).
  */
-import { dirname } from 'node:path';
-import { reviewRoutes } from '../../src/api/review-routes.ts';
-import type { RouteSpec } from '../../src/api/route.ts';
-import { DEFAULT_MODEL_DIR } from '../../src/classifier/index.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { scoredPostSchema } from '../../src/core/post.ts';
-import type { PipelineContext } from '../../src/pipeline/context.ts';
-import { ModelCatalog, readModelView } from '../../src/review/explain.ts';
 import { indexPosts } from '../../src/sinks/elasticsearch-posts.ts';
 import { postsAlias } from '../../src/store/index-names.ts';
-import { TEST_UNITS, type Workspace } from './workspace.ts';
+import type { Workspace } from './workspace.ts';
 
 type Caller = 'anonymous' | 'analyst' | 'humas' | 'leadership' | 'admin';
 
@@ -30,11 +24,6 @@ export interface MatrixSeed {
 
 const analysts = (ok: number): Record<Caller, number> => ({ anonymous: 401, analyst: ok, humas: 403, leadership: 403, admin: ok });
 const everyRole = (ok: number): Record<Caller, number> => ({ anonymous: 401, analyst: ok, humas: ok, leadership: ok, admin: ok });
-
-export function matrixRoutes(ctx: PipelineContext, prefix: string): RouteSpec<any, any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const view = readModelView(DEFAULT_MODEL_DIR);
-  return reviewRoutes({ queue: { es: ctx.es, prefix, labels: view.labels, uncertainSampleRate: 0.2, clock: systemClock }, catalog: new ModelCatalog(dirname(DEFAULT_MODEL_DIR), view), units: TEST_UNITS });
-}
 
 let serial = 0;
 
