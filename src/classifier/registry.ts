@@ -134,7 +134,7 @@ export class ModelRegistry {
   /** Every registered version (newest first) with the pointer; the shipped model is listed when not registered. */
   async list(): Promise<{ active: ModelRef; previous: ModelRef | null; versions: ModelVersionDoc[] }> {
     const { pointer } = await this.readPointer();
-    let versions: ModelVersionDoc[] = [];
+    let versions: ModelVersionDoc[];
     try {
       const r = await this.es.search<ModelVersionDoc>({
         index: this.index,

@@ -35,6 +35,7 @@ import { writeFileSync } from 'node:fs';
 import { loadHumasUnits } from '../config/humas-units.ts';
 import { loadClaimMatcher, type ClaimMatcher } from '../match/matcher.ts';
 import { buildUnitChannels, deskBaseUrl, deskLinkSecret } from '../pipeline/stages/desk-stage.ts';
+import { MODELS_HELP, modelsCommand } from './models-command.ts';
 
 
 const HELP = `pantau — negative-content and hoax monitoring for Bakohumas humas teams
@@ -71,6 +72,7 @@ Commands:
                               A .jsonld file (or --format claimreview) is schema.org ClaimReview JSON-LD.
   kb export --out F [--format claimreview|jsonl]
                               Write every knowledge-base entry as ClaimReview JSON-LD (default), for partners.
+${MODELS_HELP}
   validate                    Check the pipeline file, the environment, the humas units (and their channel
                               secrets) and the model; exit 1 if invalid.
   help                        This text.
@@ -246,6 +248,7 @@ async function deskSummary(rt: Runtime, outbox: DemoOutbox | undefined): Promise
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'help';
+  if (command === 'models') return modelsCommand(argv.slice(1), say);
   const { values } = parseArgs({
     // `kb import …`: the subcommand is the second word.
     args: argv.slice(command === 'kb' && argv[1] !== undefined && !argv[1].startsWith('-') ? 2 : 1),
