@@ -222,6 +222,9 @@ ${formatSeedTable(runs)}`,
 
 /** `--feedback`: base data + analysts' decisions, side by side with the active model, registered as a candidate. */
 async function trainFromFeedback(pipelineOptions: TrainPipelineOptions, args: ParsedArgs): Promise<void> {
+  if (pipelineOptions.sharedData === null && pipelineOptions.dataFiles.length === 0) {
+    throw new Error('--feedback adds analysts\' decisions to the base training data, and there is none: pass --shared-data DIR (the public datasets) and/or --data FILE.jsonl.');
+  }
   const since = single(args, 'since');
   if (since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(since)) throw new Error(`--since takes a date YYYY-MM-DD; got "${since}".`);
   const config = loadConfig();

@@ -9,7 +9,8 @@
  *    model's alert points; write `comparison.json` and a section of the candidate's model card;
  * 4. register the candidate (status candidate). Promotion stays a person's decision (`pantau models promote`).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { MODEL_FILE } from '../model-format.ts';
 import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import { isoNow, type Clock } from '../../core/clock.ts';
@@ -72,13 +73,21 @@ export async function trainWithFeedback(options: RetrainOptions): Promise<Retrai
   log(`comparing with the active model ${active.version} (${active.path})`);
   const activeModel = await loadClassifier({ ...options.loadOptions, modelDir: active.path });
   const candidate = await loadClassifier({ ...options.loadOptions, modelDir: train.modelDir });
+  // The dev split is only a fair common ground when neither model was fitted on it, or both were.
+  const activeFit = fittedOn(active.path);
+  const candidateFit = fittedOn(train.modelDir);
+  const devNote =
+    activeFit === candidateFit
+      ? `both models were fitted on ${activeFit ?? 'unknown rows'}`
+      : `NOT a fair comparison: ${active.version} was fitted on ${activeFit ?? 'unknown rows'}, the candidate on ${candidateFit ?? 'unknown rows'}`;
+  if (activeFit !== candidateFit) log(`warning: base dev split: ${devNote}; compare on the held-out feedback, or train with the active model's calibration mode`);
   let comparison: Comparison;
   try {
     comparison = await compareModels(
       activeModel,
       candidate,
       [
-        { name: 'dev', description: 'Base dev split (the candidate\'s thresholds were chosen on these or out-of-fold rows)', examples: train.dev },
+        { name: 'dev', description: `Base dev split (${devNote})`, examples: train.dev },
         { name: 'feedback_holdout', description: 'Held-out analyst feedback (neither trained nor calibrated on)', examples: heldOut.map(toEvaluationExample) },
       ],
       isoNow(options.clock),
@@ -98,6 +107,18 @@ export async function trainWithFeedback(options: RetrainOptions): Promise<Retrai
   await registry.register({ version: comparison.candidate, path: train.modelDir }, comparisonSummary(comparison));
   log(`registered ${comparison.candidate} as a candidate`);
   return { train, feedback: { decided: examples.length, trained: trained.length, heldOut: heldOut.length }, comparison, comparisonFile, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Which base rows a model's weights were fitted on, from its model.json (null when it does not say). */
+function fittedOn(dir: string): string | null {
+  try {
+    const json = JSON.parse(readFileSync(join(dir, MODEL_FILE), 'utf8')) as { training?: { options?: { calibration?: unknown } } };
+    const calibration = json.training?.options?.calibration;
+    if (typeof calibration !== 'string') return null;
+    return calibration.includes('out-of-fold') ? 'train + dev' : 'train';
+  } catch {
+    return null;
+  }
 }
 
 function describeTargets(examples: readonly FeedbackExample[]): string {
