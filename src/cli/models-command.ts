@@ -31,8 +31,11 @@ export async function runModelsSubcommand(args: readonly string[], deps: ModelsC
     const listed = await registry.list();
     say(pointerLine({ ...listed, registered: true }));
     for (const v of listed.versions) {
-      const dev = v.comparison?.sets.dev;
-      const f1 = dev === undefined ? '' : '  dev F1 Δ ' + Object.entries(dev.labels).map(([label, l]) => `${label} ${l.f1Delta >= 0 ? '+' : ''}${l.f1Delta.toFixed(3)}`).join(', ');
+      // F1 difference against the model it was compared with, per evaluation set that had rows.
+      const f1 = Object.entries(v.comparison?.sets ?? {})
+        .filter(([, set]) => set.rows > 0)
+        .map(([name, set]) => `  ${name} ΔF1 ` + Object.entries(set.labels).map(([label, l]) => `${label} ${l.f1Delta >= 0 ? '+' : ''}${l.f1Delta.toFixed(3)}`).join(', '))
+        .join(';');
       say(`  ${v.version.padEnd(32)} ${v.status.padEnd(9)} ${v.created_at || '(shipped)'}${f1}`);
     }
     return 0;
