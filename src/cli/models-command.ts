@@ -6,7 +6,10 @@ import { userInfo } from 'node:os';
 import { DEFAULT_MODEL_DIR } from '../classifier/index.ts';
 import { ModelRegistry, type ActivePointer } from '../classifier/registry.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
-import { loadConfig } from '../config/config.ts';
+import { loadConfig, type AppConfig } from '../config/config.ts';
+import type { Client } from '@elastic/elasticsearch';
+import { silentLogger } from '../core/log.ts';
+import { ensureIndexTemplates } from '../store/index-templates.ts';
 import { resolveEndpoints } from '../pipeline/endpoints.ts';
 import { createElasticsearchClient } from '../store/elasticsearch-client.ts';
 
@@ -58,9 +61,16 @@ export async function modelsCommand(args: readonly string[], say: (line: string)
   const endpoints = await resolveEndpoints(config, say);
   const es = createElasticsearchClient(endpoints.elasticsearchUrl, config.elasticsearchAuth);
   try {
+    await ensureRegistryTemplate(es, config);
     const registry = new ModelRegistry(es, config.pipeline.elasticsearch.indexPrefix, { clock, shippedDir: config.modelDir ?? DEFAULT_MODEL_DIR });
     return await runModelsSubcommand(args, { registry, actor: `cli:${userInfo().username}`, say });
   } finally {
     await es.close();
   }
+}
+
+/** The registry's index template (strict mapping), for commands that run before `pantau setup` or `work` did. */
+export async function ensureRegistryTemplate(es: Client, config: AppConfig): Promise<void> {
+  const files = config.pipeline.elasticsearch.templates.filter((f) => f.endsWith('models.template.json'));
+  await ensureIndexTemplates(es, { files, baseDir: config.pipelineDir, prefix: config.pipeline.elasticsearch.indexPrefix, logger: silentLogger });
 }

@@ -20,6 +20,7 @@ import { electionEntityNames, loadElectionConfig } from '../../config/election.t
 import { resolveEndpoints } from '../../pipeline/endpoints.ts';
 import { createElasticsearchClient } from '../../store/elasticsearch-client.ts';
 import { systemClock } from '../../core/clock.ts';
+import { ensureRegistryTemplate } from '../../cli/models-command.ts';
 import { DEFAULT_STATE_DIR } from '../../sources/state-store.ts';
 import {
   DEFAULT_CALIBRATION,
@@ -231,6 +232,7 @@ async function trainFromFeedback(pipelineOptions: TrainPipelineOptions, args: Pa
   const endpoints = await resolveEndpoints(config, (line) => process.stderr.write(`[train] ${line}\n`));
   const es = createElasticsearchClient(endpoints.elasticsearchUrl, config.elasticsearchAuth);
   try {
+    await ensureRegistryTemplate(es, config);
     const election = loadElectionConfig(resolve(config.pipelineDir, config.pipeline.relevance.file));
     const result = await trainWithFeedback({
       pipeline: pipelineOptions,
