@@ -11,6 +11,7 @@ import { adminRoutes } from '../../src/api/admin-routes.ts';
 import type { Principal, RouteContext } from '../../src/api/route.ts';
 import { DEFAULT_MODEL_DIR, loadClassifier, type Classifier } from '../../src/classifier/index.ts';
 import { ModelRegistry, readModelVersion } from '../../src/classifier/registry.ts';
+import { ActiveModel } from '../../src/classifier/active-model.ts';
 import { fixedClock, systemClock } from '../../src/core/clock.ts';
 import { PantauError } from '../../src/core/errors.ts';
 import { createLogger, silentLogger } from '../../src/core/log.ts';
@@ -99,6 +100,43 @@ describe('model registry and hot swap in the classify workers', () => {
     expect((await base.active()).active.version).toBe(SHIPPED);
   });
 
+  it('keeps a model leased by a batch in flight alive until that batch releases it', async () => {
+    const r = registry();
+    await r.register({ version: 'swap-b', path: copies['swap-b']! }, null);
+    const model = new ActiveModel({
+      initial: classifier,
+      initialDir: DEFAULT_MODEL_DIR,
+      registry: r,
+      load: (dir) => loadClassifier({ modelDir: dir, backend: 'wasm' }),
+      refreshMs: 60_000,
+      clock: systemClock,
+      logger: silentLogger,
+    });
+    // The first check is always due; the pointer names the running model, so nothing changes.
+    expect(await model.refresh()).toBe(false);
+    const before = model.lease();
+    await r.promote('swap-b', 'admin1');
+    // Not due yet: nothing is read before refreshMs has passed.
+    expect(await model.refresh()).toBe(false);
+    expect(await model.refresh(true)).toBe(true);
+    const during = model.lease();
+    expect(during.classifier.modelVersion).toBe('swap-b');
+    // The batch that started before the swap finishes on its model.
+    expect(before.classifier.modelVersion).toBe(SHIPPED);
+    expect((await before.classifier.classify(['dasar kadal gurun']))).toHaveLength(1);
+    before.release();
+    await r.rollback('admin1');
+    expect(await model.refresh(true)).toBe(true);
+    // swap-b was loaded by the model holder: disposed once its last lease is released, not before.
+    expect((await during.classifier.classify(['masih jalan']))).toHaveLength(1);
+    during.release();
+    await expect(during.classifier.classify(['sudah dibuang'])).rejects.toMatchObject({ code: 'classifier_disposed' });
+    // The worker's own starting model is its owner's to dispose.
+    model.close();
+    expect(model.current.modelVersion).toBe(SHIPPED);
+    expect((await classifier.classify(['tetap hidup']))).toHaveLength(1);
+  });
+
   it('swaps the workers to a promoted model between batches: every post indexed once, then rollback returns', async () => {
     const r = registry();
     await r.register({ version: 'swap-b', path: copies['swap-b']! }, null);
@@ -135,20 +173,28 @@ describe('model registry and hot swap in the classify workers', () => {
         const docs = [...(await indexed()).values()].filter((d) => d.model_version === version && Number(d.id.slice(7)) >= after);
         return docs.length > 0 ? Math.min(...docs.map((d) => Date.parse(d.classified_at))) : undefined;
       }, 60_000);
-    // Old model first: the workers are running and keeping up.
-    await firstOn(SHIPPED, 0);
-    const promotedAtSeq = produced;
-    const promotedAt = Date.now();
-    expect((await r.promote('swap-b', 'admin1')).active.version).toBe('swap-b');
-    const pickupMs = (await firstOn('swap-b', 0)) - promotedAt;
-    await waitFor('more posts on the new model', async () => (produced >= promotedAtSeq + 300 ? true : undefined));
-    const rolledBackAtSeq = produced;
-    const rolledBackAt = Date.now();
-    expect((await r.rollback('admin1')).active.version).toBe(SHIPPED);
-    const rollbackPickupMs = (await firstOn(SHIPPED, rolledBackAtSeq)) - rolledBackAt;
-    await waitFor('more posts after the rollback', async () => (produced >= rolledBackAtSeq + 300 ? true : undefined));
-    stop = true;
-    await producing;
+    let promotedAtSeq = 0;
+    let rolledBackAtSeq = 0;
+    let pickupMs: number;
+    let rollbackPickupMs: number;
+    try {
+      // Old model first: the workers are running and keeping up.
+      await firstOn(SHIPPED, 0);
+      promotedAtSeq = produced;
+      const promotedAt = Date.now();
+      expect((await r.promote('swap-b', 'admin1')).active.version).toBe('swap-b');
+      pickupMs = (await firstOn('swap-b', 0)) - promotedAt;
+      await waitFor('more posts on the new model', async () => (produced >= promotedAtSeq + 300 ? true : undefined));
+      rolledBackAtSeq = produced;
+      const rolledBackAt = Date.now();
+      expect((await r.rollback('admin1')).active.version).toBe(SHIPPED);
+      rollbackPickupMs = (await firstOn(SHIPPED, rolledBackAtSeq)) - rolledBackAt;
+      await waitFor('more posts after the rollback', async () => (produced >= rolledBackAtSeq + 300 ? true : undefined));
+    } finally {
+      // Also when a step failed: no producer may outlive the test.
+      stop = true;
+      await producing.catch(() => undefined);
+    }
     const total = produced;
     const docs = await waitFor('every post indexed', async () => {
       const m = await indexed();
