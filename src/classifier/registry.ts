@@ -91,10 +91,16 @@ export class ModelRegistry {
   private readonly index: string;
   private readonly clock: Clock;
   private readonly shipped: ModelRef;
+  private readonly pointerRequest: { requestTimeout: number; maxRetries: number } | undefined;
 
-  /** `shippedDir`: the model that is active while the registry is empty (the worker's configured model). */
-  constructor(es: Client, prefix: string, options: { clock: Clock; shippedDir: string }) {
+  /**
+   * `shippedDir`: the model that is active while the registry is empty (the worker's configured model).
+   * `pointerTimeoutMs`: a bound on each read of the pointer, without the client's retries (workers read it between
+   * batches: a slow cluster must not hold the stream up for the client's 30 s × 3).
+   */
+  constructor(es: Client, prefix: string, options: { clock: Clock; shippedDir: string; pointerTimeoutMs?: number }) {
     this.es = es;
+    this.pointerRequest = options.pointerTimeoutMs === undefined ? undefined : { requestTimeout: options.pointerTimeoutMs, maxRetries: 0 };
     this.index = modelsIndex(prefix);
     this.clock = options.clock;
     const path = resolve(options.shippedDir);
@@ -197,7 +203,7 @@ export class ModelRegistry {
 
   private async readPointer(): Promise<{ pointer: ActivePointer; history: ModelRef[]; seqNo?: number; primaryTerm?: number }> {
     try {
-      const r = await this.es.get<PointerDoc>({ index: this.index, id: POINTER_ID });
+      const r = await this.es.get<PointerDoc>({ index: this.index, id: POINTER_ID }, this.pointerRequest);
       const doc = r._source!;
       return {
         pointer: { active: { version: doc.active_version, path: doc.active_path }, previous: doc.history[0] ?? null, registered: true },

@@ -27,6 +27,9 @@ import { ClaimMatchTransform } from '../../transforms/match-claims.ts';
 import { effectiveReviewThresholds, effectiveThresholds } from '../../transforms/classify.ts';
 import type { Logger } from '../../core/log.ts';
 
+/** Bound on a worker's read of the active model pointer: past it, the batch goes on with the model it has. */
+const POINTER_TIMEOUT_MS = 2_000;
+
 interface ClaimMatching {
   transform: ClaimMatchTransform;
   kb: KnowledgeBaseView;
@@ -97,7 +100,7 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
   const model = new ActiveModel({
     initial: classifier,
     initialDir: ctx.config.modelDir ?? DEFAULT_MODEL_DIR,
-    registry: new ModelRegistry(ctx.es, prefix, { clock: ctx.clock, shippedDir: ctx.config.modelDir ?? DEFAULT_MODEL_DIR }),
+    registry: new ModelRegistry(ctx.es, prefix, { clock: ctx.clock, shippedDir: ctx.config.modelDir ?? DEFAULT_MODEL_DIR, pointerTimeoutMs: POINTER_TIMEOUT_MS }),
     load: (dir) => loadClassifier({ modelDir: dir, backend: classifier.backend as BackendChoice, extraEntities: electionEntityNames(election) }),
     refreshMs: pipeline.classify.modelRefreshMs,
     clock: ctx.clock,
