@@ -6,6 +6,8 @@
  *   label is decided (1 when in `labels_after`, else 0). A label the decision says nothing about stays undefined,
  *   which the trainer masks out of the loss. Labels the classifier does not have are ignored.
  * - The text is the one kept in the entry (`posts[].text`): what the model read, whatever retention did since.
+ * - A narrative decided in bulk may hold hundreds of copies: its posts are reduced to distinct texts (normalised as
+ *   the split does) and at most `maxPerNarrative` of them, so one campaign does not outweigh every other decision.
  * - A fixed share of the decided posts is held out (by narrative, so near-duplicates stay on one side): the
  *   candidate never trains on it, and the side-by-side comparison measures both models there.
  */
@@ -13,6 +15,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { FLAG_LABELS, isFlagLabel, type FlagLabel } from '../classifier/labels.ts';
 import type { Example } from '../classifier/training/examples.ts';
 import { finalizeHash, fnvRange } from '../classifier/hash.ts';
+import { splitKey } from '../classifier/training/split.ts';
 import { elasticsearchError } from '../store/elasticsearch-errors.ts';
 import { auditIndex } from '../store/index-names.ts';
 import { LABEL_DECISIONS, type AuditEntry } from './decision.ts';
@@ -21,6 +24,8 @@ import { LABEL_DECISIONS, type AuditEntry } from './decision.ts';
 export const FEEDBACK_SOURCE = 'analyst-feedback';
 /** Share of decided narratives held out from training, for the side-by-side comparison. */
 export const DEFAULT_HOLDOUT_SHARE = 0.2;
+/** Distinct texts kept per decided narrative. */
+export const DEFAULT_MAX_PER_NARRATIVE = 5;
 
 export interface FeedbackExample {
   post_id: string;
@@ -57,8 +62,9 @@ export function isHeldOut(group: string, share: number): boolean {
 const isLabelDecision = (e: AuditEntry): e is AuditEntry & { action: FeedbackExample['action'] } => LABEL_DECISIONS.includes(e.action);
 
 /** One example per decided post, the latest label decision winning; posts whose decision names no label are left out. */
-export function feedbackExamples(entries: readonly AuditEntry[], options: { holdoutShare?: number } = {}): FeedbackExample[] {
+export function feedbackExamples(entries: readonly AuditEntry[], options: { holdoutShare?: number; maxPerNarrative?: number } = {}): FeedbackExample[] {
   const share = options.holdoutShare ?? DEFAULT_HOLDOUT_SHARE;
+  const maxPerNarrative = options.maxPerNarrative ?? DEFAULT_MAX_PER_NARRATIVE;
   const ordered = entries.filter(isLabelDecision).sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const latest = new Map<string, FeedbackExample>();
   for (const entry of ordered) {
@@ -78,7 +84,20 @@ export function feedbackExamples(entries: readonly AuditEntry[], options: { hold
       });
     }
   }
-  return [...latest.values()].filter((f) => Object.keys(f.labels).length > 0 && f.text.trim().length > 0);
+  const seenTexts = new Set<string>();
+  const perGroup = new Map<string, number>();
+  const out: FeedbackExample[] = [];
+  // Post id order: the same posts are kept on every run.
+  for (const f of [...latest.values()].sort((a, b) => (a.post_id < b.post_id ? -1 : a.post_id > b.post_id ? 1 : 0))) {
+    if (Object.keys(f.labels).length === 0 || f.text.trim().length === 0) continue;
+    const key = splitKey(f.text);
+    const kept = perGroup.get(f.group) ?? 0;
+    if (seenTexts.has(key) || kept >= maxPerNarrative) continue;
+    seenTexts.add(key);
+    perGroup.set(f.group, kept + 1);
+    out.push(f);
+  }
+  return out;
 }
 
 /** A feedback example as a training row (pinned to train: calibration and thresholds stay on the annotated data). */

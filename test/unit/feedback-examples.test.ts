@@ -41,16 +41,28 @@ describe('feedback examples from label decisions', () => {
   });
 
   it('holds out whole narratives, deterministically, near the asked share', () => {
+    // Texts without digits (numbers normalise to one token, and copies are kept once).
+    const word = (i: number) => String.fromCharCode(97 + (i % 26), 97 + (Math.floor(i / 26) % 26));
     const entries = Array.from({ length: 400 }, (_, i) =>
-      auditEntry({ action: 'confirm', at: '2026-12-01T00:00:00Z', narrative_id: `n${i}`, posts: [decidedPost(`p${i}a`, `teks ${i} a`, ['abusive']), decidedPost(`p${i}b`, `teks ${i} b`, ['abusive'])] }),
+      auditEntry({ action: 'confirm', at: '2026-12-01T00:00:00Z', narrative_id: `n${i}`, posts: [decidedPost(`p${i}a`, `teks ${word(i)} satu`, ['abusive']), decidedPost(`p${i}b`, `teks ${word(i)} dua`, ['abusive'])] }),
     );
     const examples = feedbackExamples(entries, { holdoutShare: 0.25 });
+    expect(examples).toHaveLength(800);
     const heldNarratives = new Set(examples.filter((e) => e.holdout).map((e) => e.group));
     for (const e of examples) expect(e.holdout).toBe(heldNarratives.has(e.group));
     expect(heldNarratives.size / 400).toBeGreaterThan(0.18);
     expect(heldNarratives.size / 400).toBeLessThan(0.32);
     expect(isHeldOut('n7', 0.25)).toBe(isHeldOut('n7', 0.25));
     expect(feedbackExamples(entries, { holdoutShare: 0 }).some((e) => e.holdout)).toBe(false);
+  });
+
+  it('keeps distinct texts and at most a few posts of a narrative decided in bulk', () => {
+    const copies = Array.from({ length: 40 }, (_, i) => decidedPost(`c${String(i).padStart(2, '0')}`, i < 30 ? 'Dasar KADAL gurun!!' : `dasar kadal gurun versi ${'abcdefghij'[i - 30]}`, ['hate_speech']));
+    const examples = feedbackExamples([auditEntry({ action: 'confirm', at: '2026-12-01T00:00:00Z', narrative_id: 'big', posts: copies })], { maxPerNarrative: 5 });
+    // The 30 exact copies (after normalisation) are one text; 5 kept in all, the first by post id.
+    expect(examples.map((e) => e.post_id)).toEqual(['c00', 'c30', 'c31', 'c32', 'c33']);
+    const single = feedbackExamples([auditEntry({ action: 'confirm', at: '2026-12-01T00:00:00Z', posts: [decidedPost('x1', 'Dasar KADAL gurun!!', ['hate_speech'])] })]);
+    expect(single).toHaveLength(1);
   });
 
   it('becomes a masked, weighted training row pinned to train', () => {
