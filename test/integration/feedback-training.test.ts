@@ -15,7 +15,7 @@ import { fixedClock } from '../../src/core/clock.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';
 import { readLabelDecisions } from '../../src/review/feedback.ts';
 import type { AuditEntry } from '../../src/review/decision.ts';
-import { auditIndex, modelsIndex } from '../../src/store/index-names.ts';
+import { auditIndex } from '../../src/store/index-names.ts';
 import { auditEntry, decidedPost } from '../helpers/audit-entries.ts';
 import { cleanUp, isolatedConfig, openTestContext } from '../helpers/cluster.ts';
 
@@ -53,7 +53,6 @@ describe('training from analysts\' feedback', () => {
   afterAll(async () => {
     if (ctx) {
       await cleanUp(ctx);
-      await ctx.es.indices.deleteIndexTemplate({ name: modelsIndex(prefix) }).catch(() => {});
       await ctx.close();
     }
     if (work) rmSync(work, { recursive: true, force: true });

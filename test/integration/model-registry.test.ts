@@ -18,7 +18,7 @@ import { createLogger, silentLogger } from '../../src/core/log.ts';
 import type { ScoredPost } from '../../src/core/post.ts';
 import { openContext, type PipelineContext } from '../../src/pipeline/context.ts';
 import { startWorkers, type Workers } from '../../src/pipeline/workers.ts';
-import { auditIndex, modelsIndex, postsAlias } from '../../src/store/index-names.ts';
+import { auditIndex, postsAlias } from '../../src/store/index-names.ts';
 import { auditEntry, decidedPost } from '../helpers/audit-entries.ts';
 import { cleanUp, ELASTICSEARCH_URL, isolatedConfig, KAFKA_BROKERS, waitFor } from '../helpers/cluster.ts';
 
@@ -65,7 +65,6 @@ describe('model registry and hot swap in the classify workers', () => {
     await workers?.stop();
     if (ctx) {
       await cleanUp(ctx);
-      await ctx.es.indices.deleteIndexTemplate({ name: modelsIndex(prefix) }).catch(() => {});
       await ctx.close();
     }
     classifier?.dispose();
