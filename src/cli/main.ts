@@ -45,6 +45,7 @@ import { applyAuthorKey, describeAuthorKey } from '../privacy/author-key.ts';
 import { startRetentionSchedule } from '../privacy/retention-schedule.ts';
 import { withPseudonymisedAuthors } from '../sources/pseudonymising-sink.ts';
 import { authorKeyStatus, privacyExportCommand, retentionCommand, retentionStatus } from './privacy-command.ts';
+import { MODELS_HELP, modelsCommand } from './models-command.ts';
 
 
 const HELP = `pantau — negative-content and hoax monitoring for Bakohumas humas teams
@@ -91,6 +92,7 @@ Commands:
   privacy export --author HANDLE [--out FILE]
                               Write one author's data (posts under the handle and its pseudonym, their alerts,
                               desk examples and cases) to one JSON file (mode 0600); needs the author key in use.
+${MODELS_HELP}
   validate                    Check the pipeline file, the environment, the humas units (and their channel
                               secrets) and the model, say which author key is in use; exit 1 if invalid.
   help                        This text.
@@ -339,6 +341,7 @@ async function main(argv: string[]): Promise<number> {
       await rt.ctx.close();
     }
   }
+  if (command === 'models') return modelsCommand(argv.slice(1), say);
   const { values } = parseArgs({
     // `kb import …`: the subcommand is the second word.
     args: argv.slice((command === 'kb' || command === 'privacy') && argv[1] !== undefined && !argv[1].startsWith('-') ? 2 : 1),
