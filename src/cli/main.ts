@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MODEL_DIR, loadClassifier, type Classifier, type LoadOptions } from '../classifier/index.ts';
 import { reviewRoutes } from '../api/review-routes.ts';
+import { adminRoutes } from '../api/admin-routes.ts';
 import { ModelCatalog, readModelView } from '../review/explain.ts';
 import { electionEntityNames, loadElectionConfig } from '../config/election.ts';
 import { loadConfig, type AppConfig } from '../config/config.ts';
@@ -239,11 +240,14 @@ async function serve(rt: Runtime) {
     labels: pipeline.alerts.labels,
     logger: rt.logger,
     auth,
-    routes: reviewRoutes({
-      queue: { es: rt.ctx.es, prefix, labels: modelView.labels, uncertainSampleRate: pipeline.review.uncertainSampleRate, clock: systemClock },
-      catalog: new ModelCatalog(dirname(modelDir), modelView),
-      units,
-    }),
+    routes: [
+      ...reviewRoutes({
+        queue: { es: rt.ctx.es, prefix, labels: modelView.labels, uncertainSampleRate: pipeline.review.uncertainSampleRate, clock: systemClock },
+        catalog: new ModelCatalog(dirname(modelDir), modelView),
+        units,
+      }),
+      ...adminRoutes({ es: rt.ctx.es, prefix, shippedModelDir: modelDir }).all,
+    ],
     rateLimits: a.rateLimits,
     health: () => checkHealth(rt.ctx.kafka, rt.ctx.es, rt.logger),
     desk: { units, linkSecret: deskLinkSecret(rt.ctx, rt.logger) },
