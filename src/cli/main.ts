@@ -243,7 +243,7 @@ async function serve(rt: Runtime) {
     routes: [
       ...reviewRoutes({
         queue: { es: rt.ctx.es, prefix, labels: modelView.labels, uncertainSampleRate: pipeline.review.uncertainSampleRate, clock: systemClock },
-        catalog: new ModelCatalog(dirname(modelDir), modelView),
+        catalog: new ModelCatalog([dirname(modelDir), resolve(process.env.PANTAU_STATE_DIR ?? DEFAULT_STATE_DIR, 'models')], modelView),
         units,
       }),
       ...adminRoutes({ es: rt.ctx.es, prefix, shippedModelDir: modelDir }).all,
