@@ -5,7 +5,7 @@
 //   - no inline styles: looks come from classes in app.css (and native <meter> for scores);
 //   - links are made only for http(s) URLs;
 //   - every POST/DELETE carries the session's CSRF token as X-CSRF-Token; a 401 returns to the login form.
-/* global document, window, fetch, location, history, Intl, HTMLElement, HTMLInputElement, HTMLAnchorElement, HTMLButtonElement */
+/* global document, window, fetch, location, history, URLSearchParams, FormData, HTMLElement, HTMLInputElement, HTMLAnchorElement, HTMLButtonElement */
 
 // ---------------------------------------------------------------------------------------------- constants
 

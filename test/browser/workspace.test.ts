@@ -1,0 +1,351 @@
+/**
+ * The analyst workspace page (/app, src/web/) in real headless Chromium against the real server on the real
+ * Elasticsearch: an analyst works the queue (confirm one narrative, dismiss another with a reason) and sees the
+ * audit entries; the queue can be worked with the keyboard alone; a post whose text is HTML renders as text;
+ * a humas user sees only its unit's cases; leadership sees aggregates and never a handle or a post text; a
+ * 390 px phone has no horizontal overflow. Screenshots at 1280×800 and 390×844 go to test/artifacts/screenshots/.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { PROJECT_ROOT } from '../../src/core/paths.ts';
+import { createCase, refreshCases, type CaseDoc } from '../../src/store/desk-store.ts';
+import { postsIndexFor } from '../../src/store/index-names.ts';
+import { startWorkspace, TEST_USERS, type TestUser, type Workspace } from '../helpers/workspace.ts';
+
+// The page's globals, as far as the callbacks given to page.evaluate use them (the tsconfig has no DOM lib).
+interface PageElement { id: string; className: string; textContent: string | null }
+declare const document: { activeElement: PageElement | null; documentElement: { scrollWidth: number }; body: { innerText: string } };
+declare const location: { hash: string };
+declare function getComputedStyle(el: unknown): { outlineStyle: string; display: string };
+
+/** Waits for the page: logins hash passwords and Elasticsearch refreshes, so allow seconds, not the default one. */
+const poll = <T>(probe: () => Promise<T> | T) => expect.poll(probe, { timeout: 20_000, interval: 100 });
+
+const SHOTS = resolve(PROJECT_ROOT, 'test', 'artifacts', 'screenshots');
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const XSS = '<img src=x onerror=alert(1)>';
+
+/** Narratives of scored posts; every author handle must stay out of leadership's page. */
+const HOUR = 3_600_000;
+const NARRATIVES = [
+  { id: 'narasi-surat-suara', label: 'hoax', score: 0.97, texts: ['Surat suara di TPS 12 sudah dicoblos sebelum hari pemungutan, sebarkan!', 'Katanya surat suara TPS 12 sudah tercoblos duluan', 'Bukti surat suara dicoblos sebelum pemilu'], authors: ['kabar_tps12', 'warga_kritis88', 'info_pemilu_x'] },
+  { id: 'narasi-bansos', label: 'hate_speech', score: 0.9, texts: ['Bansos hanya untuk golongan mereka, usir saja', 'Bansos dibagi hanya ke kelompok itu'], authors: ['suara_rakyat_77', 'akun_bansos'] },
+  { id: 'narasi-kotak-suara', label: 'hoax', score: 0.93, texts: ['Kotak suara di gudang KPU dibuka malam-malam', 'Video kotak suara dibuka diam-diam'], authors: ['pantau_kotak', 'relawan_jujur'] },
+  { id: 'narasi-xss', label: 'hoax', score: 0.95, texts: [XSS], authors: ['penguji_html'] },
+  { id: 'narasi-dikunci', label: 'sara', score: 0.88, texts: ['Provokasi antarsuku menjelang pilkada di kota ini'], authors: ['provokator_01'] },
+];
+const HANDLES = NARRATIVES.flatMap((n) => n.authors);
+const TEXTS = NARRATIVES.flatMap((n) => n.texts);
+
+async function seedPosts(ws: Workspace): Promise<void> {
+  const now = Date.now();
+  const operations: unknown[] = [];
+  NARRATIVES.forEach((n, ni) =>
+    n.texts.forEach((text, pi) => {
+      const createdAt = new Date(now - (ni * 3 + pi + 1) * HOUR).toISOString();
+      const id = `uji-${n.id}-${pi}`;
+      const scores = { hoax: 0.05, hate_speech: 0.04, abusive: 0.03, sara: 0.06, [n.label]: n.score - pi * 0.01 };
+      operations.push({ index: { _index: postsIndexFor(ws.prefix, createdAt), _id: id } }, {
+        id, schema_version: 1, platform: 'x', author: n.authors[pi], text, url: `https://x.example/${id}`, created_at: createdAt, region: '3578',
+        engagement: { likes: 40 - pi, shares: 12, replies: 3, views: 900 }, scores, flags: [n.label], flagged: true, review_flags: [n.label],
+        sentiment: 'negative', model_version: 'uji-model-1', classified_at: createdAt, indexed_at: createdAt, language: 'id',
+        relevance: { relevant: true, terms: ['pemilu'] }, narrative_id: n.id,
+      });
+    }),
+  );
+  const r = await ws.ctx.es.bulk({ operations, refresh: true });
+  if (r.errors) throw new Error(`seeding posts failed: ${JSON.stringify(r.items.find((i) => i.index?.error))}`);
+}
+
+function caseDoc(unit: string, cluster: string, summary: string): CaseDoc {
+  const opened = new Date(Date.now() - 2 * HOUR).toISOString();
+  return {
+    case_id: `${cluster}~${unit}`, cluster_id: cluster, unit_id: unit, status: 'new', labels: ['hoax'], summary, opened_at: opened,
+    acknowledged_at: null, countered_at: null, closed_at: null, counter_url: null, seconds_to_acknowledge: null, seconds_to_counter: null,
+    escalations: 0, alerted_engagement: 0, last_alerted_at: opened, alerts_sent: 1, held_until: null, held_kind: null,
+    history: [{ at: opened, event: 'opened', via: 'desk' }],
+  };
+}
+const KOMDIGI_CASE = 'Narasi surat suara sudah dicoblos beredar di grup percakapan';
+const BAWASLU_CASE = 'Narasi pengawas pemilu disuap beredar di media sosial';
+
+describe('analyst workspace in the browser', () => {
+  let ws: Workspace;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    ws = await startWorkspace({ name: 'browser' });
+    await seedPosts(ws);
+    await createCase(ws.ctx.es, ws.prefix, caseDoc('komdigi', 'klaster-komdigi', KOMDIGI_CASE));
+    await createCase(ws.ctx.es, ws.prefix, caseDoc('bawaslu', 'klaster-bawaslu', BAWASLU_CASE));
+    await refreshCases(ws.ctx.es, ws.prefix);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await ws?.close();
+  });
+
+  /** A fresh browser profile (no cookies) with a page; script errors and dialogs are recorded. */
+  async function open(viewport = DESKTOP) {
+    const context = await browser.newContext({ viewport, locale: 'id-ID', timezoneId: 'Asia/Jakarta' });
+    contexts.push(context);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const dialogs: string[] = [];
+    const requests: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    page.setDefaultTimeout(20_000);
+    return { page, problems, dialogs, requests };
+  }
+
+  async function login(page: Page, user: TestUser): Promise<void> {
+    await page.goto(`${ws.base}/app`);
+    await page.getByLabel('Nama pengguna').fill(ws.users[user].username);
+    await page.getByLabel('Kata sandi').fill(ws.users[user].password);
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await poll(() => page.locator('#who-name').textContent()).toBe(TEST_USERS[user].displayName);
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: resolve(SHOTS, `${name}.png`), fullPage: true });
+  const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
+  const queueRows = (page: Page) => page.locator('#queue-table .queue-row');
+  const rowOf = (page: Page, text: string) => queueRows(page).filter({ hasText: text });
+
+  it('refuses a wrong password with a message in Indonesian, then signs in and out', async () => {
+    const { page, problems } = await open();
+    await page.goto(`${ws.base}/app`);
+    await poll(() => page.locator('#view-login').isVisible()).toBe(true);
+    await shot(page, 'desktop-login');
+    await page.getByLabel('Nama pengguna').fill(ws.users.analyst.username);
+    await page.getByLabel('Kata sandi').fill('salah-sekali');
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await poll(() => page.locator('#login-error').textContent()).toBe('Nama pengguna atau kata sandi salah.');
+    await login(page, 'analyst');
+    expect(await page.locator('#who-role').textContent()).toBe('Analis');
+    // A reload keeps the session (GET /api/session) and the view.
+    await page.reload();
+    await poll(() => page.locator('#who-name').textContent()).toBe('Analis Satu');
+    await page.getByRole('button', { name: 'Keluar' }).click();
+    await poll(() => page.locator('#view-login').isVisible()).toBe(true);
+    expect(await page.locator('#login-error').textContent()).toBe('Anda sudah keluar.');
+    expect(problems).toEqual([]);
+  });
+
+  it('an analyst opens items, confirms one narrative, dismisses another with a reason and sees the audit entries', async () => {
+    const { page, problems, dialogs } = await open();
+    await login(page, 'analyst');
+    await poll(() => queueRows(page).count()).toBeGreaterThanOrEqual(4);
+    const first = rowOf(page, 'Surat suara di TPS 12');
+    expect(await first.textContent()).toContain('3 unggahan');
+    expect(await first.textContent()).toContain('@kabar_tps12');
+    await shot(page, 'desktop-queue');
+
+    // Confirm the whole narrative.
+    await first.locator('.open-link').click();
+    await poll(() => page.locator('#item-claim').textContent()).toContain('Anda tangani');
+    expect(await page.locator('.post').count()).toBe(3);
+    expect(await page.locator('details.why').first().textContent()).toContain('Mengapa ditandai');
+    expect(await page.locator('details.why').first().textContent()).toContain('uji-model-1');
+    await shot(page, 'desktop-item');
+    await page.getByRole('button', { name: 'Konfirmasi', exact: true }).click();
+    await poll(() => page.locator('#decision-result').textContent()).toContain('Tersimpan: Konfirmasi');
+    expect(await page.locator('#audit-trail li').first().textContent()).toContain('Konfirmasi oleh analis');
+
+    // Dismiss another; without a reason the page asks for one and sends nothing.
+    await page.getByRole('link', { name: 'Kembali ke antrean' }).first().click();
+    await poll(() => rowOf(page, 'Bansos hanya untuk golongan').count()).toBe(1);
+    await rowOf(page, 'Bansos hanya untuk golongan').locator('.open-link').click();
+    await poll(() => page.locator('#item-claim').textContent()).toContain('Anda tangani');
+    await page.getByRole('button', { name: 'Tolak', exact: true }).click();
+    expect(await page.locator('#decision-error').textContent()).toContain('alasan');
+    await page.getByLabel('Alasan penolakan (wajib)').fill('Kritik kebijakan bansos, bukan ujaran kebencian.');
+    await page.getByRole('button', { name: 'Tolak', exact: true }).click();
+    await poll(() => page.locator('#decision-result').textContent()).toContain('Tersimpan: Tolak');
+    expect(await page.locator('#decision-result').textContent()).toContain('Kritik kebijakan bansos');
+    await shot(page, 'desktop-item-decided');
+
+    // The audit view lists both decisions, newest first.
+    await page.getByRole('link', { name: 'Audit', exact: true }).click();
+    await poll(() => page.locator('#audit-table tbody tr').count()).toBeGreaterThanOrEqual(2);
+    const rows = await page.locator('#audit-table tbody tr').allTextContents();
+    expect(rows[0]).toContain('Tolak');
+    expect(rows[0]).toContain('Kritik kebijakan bansos');
+    expect(rows.some((r) => r.includes('Konfirmasi'))).toBe(true);
+    await shot(page, 'desktop-audit');
+
+    // Decided items leave the open queue.
+    await page.getByRole('link', { name: 'Antrean', exact: true }).click();
+    await poll(() => page.locator('#queue-count').textContent()).toContain('item');
+    expect(await rowOf(page, 'Surat suara di TPS 12').count()).toBe(0);
+    expect(await rowOf(page, 'Bansos hanya untuk golongan').count()).toBe(0);
+    expect(problems).toEqual([]);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('shows who holds an item claimed by another analyst and keeps its decision buttons off', async () => {
+    const other = await ws.login('analyst2');
+    const list = (await (await other.fetch('/api/queue?q=Provokasi')).json()) as { items: Array<{ item_id: string }> };
+    expect(list.items.length).toBeGreaterThan(0);
+    expect((await other.fetch(`/api/queue/${encodeURIComponent(list.items[0]!.item_id)}/claim`, { method: 'POST' })).status).toBe(200);
+    const { page } = await open();
+    await login(page, 'analyst');
+    await poll(() => rowOf(page, 'Provokasi antarsuku').count()).toBe(1);
+    expect(await rowOf(page, 'Provokasi antarsuku').textContent()).toContain('sedang ditangani analis2');
+    await rowOf(page, 'Provokasi antarsuku').locator('.open-link').click();
+    await poll(() => page.locator('#item-claim').textContent()).toContain('analis2');
+    expect(await page.getByRole('button', { name: 'Konfirmasi', exact: true }).isDisabled()).toBe(true);
+  });
+
+  it('renders a post whose text is HTML as text, and no script or dialog runs', async () => {
+    const { page, problems, dialogs } = await open();
+    await login(page, 'analyst');
+    await poll(() => rowOf(page, XSS).count()).toBe(1);
+    expect(await page.locator('#queue-list img').count()).toBe(0);
+    await rowOf(page, XSS).locator('.open-link').click();
+    await poll(() => page.locator('.post-text').first().textContent()).toBe(XSS);
+    expect(await page.locator('#item-body img, #item-title img').count()).toBe(0);
+    expect(await page.locator('#item-title').textContent()).toContain(XSS);
+    await page.waitForTimeout(300);
+    expect(dialogs).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it('works the queue with the keyboard alone', async () => {
+    const { page, problems } = await open();
+    await page.goto(`${ws.base}/app`);
+    await poll(() => page.evaluate(() => document.activeElement?.id)).toBe('login-username');
+    await page.keyboard.type(ws.users.analyst.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(ws.users.analyst.password);
+    await page.keyboard.press('Enter');
+    await poll(() => queueRows(page).count()).toBeGreaterThanOrEqual(2);
+
+    // The help panel lists the shortcuts; Escape closes it.
+    await page.keyboard.press('?');
+    await poll(() => page.locator('#help').isVisible()).toBe(true);
+    expect(await page.locator('#help').textContent()).toContain('Item berikutnya di antrean');
+    await shot(page, 'desktop-help');
+    await page.keyboard.press('Escape');
+    await poll(() => page.locator('#help').isVisible()).toBe(false);
+
+    // j / k move the selection (and the focus, visibly); Enter opens.
+    const current = () => page.locator('#queue-table .queue-row.current').getAttribute('data-index');
+    expect(await current()).toBe('0');
+    await page.keyboard.press('j');
+    expect(await current()).toBe('1');
+    await page.keyboard.press('k');
+    expect(await current()).toBe('0');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement!;
+      return { cls: el.className, outline: getComputedStyle(el).outlineStyle };
+    });
+    expect(focused.cls).toContain('open-link');
+    expect(focused.outline).not.toBe('none');
+    const target = Number(await rowOf(page, 'Kotak suara di gudang').getAttribute('data-index'));
+    for (let i = 0; i < target; i++) await page.keyboard.press('j');
+    expect(await current()).toBe(String(target));
+    const chosen = await page.locator('#queue-table .queue-row.current').getAttribute('data-item');
+    await page.keyboard.press('Enter');
+    await poll(() => page.evaluate(() => decodeURIComponent(location.hash))).toBe(`#/item/${chosen}`);
+    await poll(() => page.locator('#item-claim').textContent()).toContain('Anda tangani');
+    expect(await page.locator('.post-text').first().textContent()).toContain('otak suara');
+
+    // t jumps to the dismiss reason; Tab reaches the Tolak button; Enter decides.
+    await page.keyboard.press('t');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('dismiss-reason');
+    await page.keyboard.type('Bukan hoaks: kutipan berita resmi.');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Tolak');
+    await page.keyboard.press('Enter');
+    await poll(() => page.locator('#decision-result').textContent()).toContain('Tersimpan: Tolak');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('decision-result-title');
+
+    // Escape goes back to the queue with the focus on the queue.
+    await page.keyboard.press('Escape');
+    await poll(() => page.locator('#view-queue').isVisible()).toBe(true);
+    await poll(() => page.evaluate(() => document.activeElement?.className ?? '')).toContain('open-link');
+    expect(problems).toEqual([]);
+  });
+
+  it('a humas user sees only the cases of its unit, and acknowledges one', async () => {
+    const { page, problems, requests } = await open();
+    await login(page, 'humas');
+    await poll(() => page.locator('#case-list > li').count()).toBe(1);
+    const text = (await page.locator('#cases-list').textContent())!;
+    expect(text).toContain(KOMDIGI_CASE);
+    expect(text).not.toContain(BAWASLU_CASE);
+    expect(await page.locator('#nav a:not([hidden])').allTextContents()).toEqual(['Kasus', 'Ringkasan']);
+    await shot(page, 'desktop-humas-cases');
+    await page.getByRole('button', { name: 'Tandai diterima' }).click();
+    await poll(() => page.locator('.case-result').textContent()).toContain('Diterima');
+    expect(requests.some((p) => p.startsWith('/api/queue'))).toBe(false);
+    expect(problems).toEqual([]);
+  });
+
+  it('leadership sees aggregates only: no handle and no post text on the page, no queue request', async () => {
+    for (const [viewport, name] of [[DESKTOP, 'desktop'], [PHONE, 'phone']] as const) {
+      const { page, problems, requests } = await open(viewport);
+      await login(page, 'leadership');
+      await poll(() => page.locator('#summary-table tbody tr').count()).toBeGreaterThan(0);
+      const text = (await page.evaluate(() => document.body.innerText)) + (await page.content());
+      for (const handle of HANDLES) expect(text).not.toContain(handle);
+      for (const t of TEXTS) expect(text).not.toContain(t);
+      expect(await page.locator('#nav a:not([hidden])').allTextContents()).toEqual(['Ringkasan']);
+      expect(requests.filter((p) => p.startsWith('/api/') && p !== '/api/session' && p !== '/api/dashboard/daily')).toEqual([]);
+      // Asking for the queue by address lands on the aggregates.
+      await page.goto(`${ws.base}/app#/antrean`);
+      await poll(() => page.locator('#view-summary').isVisible()).toBe(true);
+      expect(requests.some((p) => p.startsWith('/api/queue'))).toBe(false);
+      if (name === 'phone') expect(await overflow(page)).toBeLessThanOrEqual(390);
+      await shot(page, `${name}-leadership-summary`);
+      expect(problems).toEqual([]);
+    }
+  });
+
+  it('fits a 390 px phone: the queue becomes cards and nothing overflows sideways', async () => {
+    const { page, problems } = await open(PHONE);
+    await login(page, 'analyst');
+    await poll(() => queueRows(page).count()).toBeGreaterThan(0);
+    expect(await page.locator('#queue-table thead').evaluate((el) => el.getBoundingClientRect().height)).toBeLessThanOrEqual(1);
+    expect(await queueRows(page).first().evaluate((el) => getComputedStyle(el).display)).toBe('block');
+    expect(await overflow(page)).toBeLessThanOrEqual(390);
+    await shot(page, 'phone-queue');
+    await queueRows(page).first().locator('.open-link').click();
+    await poll(() => page.locator('.post').count()).toBeGreaterThan(0);
+    expect(await overflow(page)).toBeLessThanOrEqual(390);
+    await shot(page, 'phone-item');
+    await page.getByRole('link', { name: 'Audit', exact: true }).click();
+    await poll(() => page.locator('#audit-list').getAttribute('aria-busy')).toBe('false');
+    expect(await overflow(page)).toBeLessThanOrEqual(390);
+    await shot(page, 'phone-audit');
+    const humas = await open(PHONE);
+    await login(humas.page, 'humas');
+    await poll(() => humas.page.locator('#case-list > li').count()).toBe(1);
+    expect(await overflow(humas.page)).toBeLessThanOrEqual(390);
+    await shot(humas.page, 'phone-humas-cases');
+    expect(problems).toEqual([]);
+  });
+
+  it('an admin sees the precision per label per week and the model registry', async () => {
+    const { page, problems } = await open();
+    await login(page, 'admin');
+    expect(await page.locator('#nav a:not([hidden])').allTextContents()).toEqual(['Antrean', 'Audit', 'Kasus', 'Ringkasan', 'Admin']);
+    await page.getByRole('link', { name: 'Admin', exact: true }).click();
+    await poll(() => page.locator('#precision-body').getAttribute('aria-busy')).toBe('false');
+    await poll(() => page.locator('#models-body').getAttribute('aria-busy')).toBe('false');
+    expect(await page.locator('#precision-body .error, #models-body .error').count()).toBe(0);
+    await shot(page, 'desktop-admin');
+    expect(problems).toEqual([]);
+  });
+});
