@@ -130,7 +130,15 @@ export function createRouter(options: RouterOptions): Router {
     const ip = clientIp(req);
     limit(`ip:${ip}`, limits.perIp);
     if (spec.rateLimit === 'login') limit(`login:${ip}`, limits.login);
-    const caller: Authenticated | null = await auth.authenticate(req);
+    let caller: Authenticated | null;
+    try {
+      caller = await auth.authenticate(req);
+    } catch (error) {
+      // A public route (health, the pages, alert links) must answer even when the users index cannot be read.
+      if (spec.access !== 'public') throw error;
+      logger.warn('could not check the caller of a public route; serving it anonymously', { path: spec.path, error: describeError(error) });
+      caller = null;
+    }
     const principal = caller?.principal ?? null;
     if (spec.access !== 'public') {
       if (principal === null) throw new HttpError(401, 'Silakan masuk terlebih dahulu.');

@@ -93,7 +93,9 @@ export const intQuery = (min: number, max: number, fallback: number) =>
     .optional()
     .transform((n) => n ?? fallback);
 
-export const dayQuery = z.string().refine(isCalendarDay, 'a calendar date YYYY-MM-DD');
+export const dayQuery = z.string().superRefine((value, ctx) => {
+  if (!isCalendarDay(value)) ctx.addIssue({ code: 'custom', message: `must be a calendar date YYYY-MM-DD, got "${value.slice(0, 40)}"` });
+});
 
 export function createApiServer(options: ApiOptions): Server & { router: Router } {
   const { es, prefix, logger } = options;

@@ -9,9 +9,13 @@ import { loadConfig, type AppConfig } from '../config/config.ts';
 import { DEMO_CLARIFICATIONS_FILE, DEMO_OUTBOX_DIR, SAMPLE_POSTS_FILE, SHARED_DATA_DIR } from './paths.ts';
 import { startDemoOutbox, type DemoOutbox } from '../desk/demo-outbox.ts';
 import { searchCases } from '../store/desk-store.ts';
-import { describeError } from '../core/errors.ts';
+import { describeError, PantauError } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { createApiServer, listen } from '../api/server.ts';
+import { AuthService } from '../auth/auth-service.ts';
+import { addUser, generatePassword, setPassword } from '../auth/accounts.ts';
+import { countPrincipals, getUser } from '../auth/user-store.ts';
+import { runUsersCommand, USERS_HELP } from './users-command.ts';
 import { openContext, type PipelineContext } from '../pipeline/context.ts';
 import { resolveEndpoints } from '../pipeline/endpoints.ts';
 import { checkHealth } from '../pipeline/health.ts';
@@ -51,8 +55,11 @@ Commands:
                               port (PANTAU_METRICS_PORT, default 9464). Start several: they share the work.
   sources                     Run the ingest sources of the pipeline file (RSS/Atom, HTTP push, JSON APIs,
                               CSV/JSONL backfill) into posts.raw; /metrics and /healthz on the metrics port.
-  serve                       Serve the dashboard (/), the review list (/api/flagged), the desk's cases
-                              (/api/cases), the pages alert links open (/kasus) and /healthz.
+  serve                       Serve the workspace (/app: sign in, the review queue, cases, admin), the
+                              dashboard (/), the API (/api/…), the pages alert links open (/kasus) and /healthz.
+                              Refuses to listen beyond 127.0.0.1 while no user exists.
+  users <command>             Users and API tokens of the workspace: list, add, passwd, role, disable,
+                              enable, unlock, token create|revoke (npm run pantau -- users --help).
   setup                       Create the topics and index templates (idempotent), then exit.
   kb import --file F [--format jsonl|csv|claimreview]
                               Import clarifications into the knowledge base (<prefix>-clarifications). One
@@ -80,7 +87,6 @@ Environment:
   ELASTICSEARCH_API_KEY | ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD
   PANTAU_WEBHOOK_URL            Raw feed: every flagged post POSTed (JSON). Unset: only recorded.
   PANTAU_DESK_LINK_SECRET       Signs the links in desk alerts (≥ 32 chars); set the same on every process.
-  PANTAU_DESK_API_KEY           Bearer key of the desk's write API (/api/cases/<id>/<action>, /api/clarifications).
   PANTAU_PUBLIC_URL             Address of \`pantau serve\` as humas units reach it (links in alerts).
   Channel secrets               The env variables pipelines/humas-units.json names (url_env, token_env, …).
   PANTAU_PIPELINE               Pipeline file (default pipelines/pantau.pipeline.json).
@@ -176,24 +182,75 @@ function onShutdown(what: string, stop: () => Promise<void>): void {
   process.on('SIGTERM', handler);
 }
 
+/** Loopback addresses: a server bound only there is reachable from this machine alone. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 async function serve(rt: Runtime) {
   const { pipeline } = rt.config;
+  const prefix = pipeline.elasticsearch.indexPrefix;
+  // An open port with nobody able to sign in is either useless or, with a later mistake, open to all: refuse it.
+  if (!isLoopback(pipeline.http.host) && (await countPrincipals(rt.ctx.es, prefix)) === 0) {
+    throw new PantauError(
+      `refusing to serve on ${pipeline.http.host}: no user or API token exists yet. Create an admin first (npm run pantau -- users add NAME --role admin), or serve on 127.0.0.1`,
+      { stage: 'config', code: 'no_users', retriable: false },
+    );
+  }
+  const a = pipeline.auth;
+  const auth = new AuthService({
+    es: rt.ctx.es,
+    prefix,
+    clock: systemClock,
+    logger: rt.logger,
+    settings: {
+      sessionIdleMs: a.sessionIdleMinutes * 60_000,
+      sessionMaxMs: a.sessionMaxHours * 3_600_000,
+      maxFailedLogins: a.maxFailedLogins,
+      lockoutMs: a.lockoutMinutes * 60_000,
+      secureCookies: (pipeline.desk.publicBaseUrl ?? '').startsWith('https:'),
+    },
+  });
   const server = createApiServer({
     es: rt.ctx.es,
-    prefix: pipeline.elasticsearch.indexPrefix,
+    prefix,
     labels: pipeline.alerts.labels,
     logger: rt.logger,
+    auth,
+    rateLimits: a.rateLimits,
     health: () => checkHealth(rt.ctx.kafka, rt.ctx.es, rt.logger),
     desk: {
       units: loadHumasUnits(resolve(rt.config.pipelineDir, pipeline.desk.unitsFile)),
       linkSecret: deskLinkSecret(rt.ctx, rt.logger),
-      apiKey: rt.config.deskApiKey,
     },
   });
   const address = await listen(server, pipeline.http.host, pipeline.http.port);
+  say(`workspace:    http://${address.address}:${address.port}/app`);
   say(`dashboard:    http://${address.address}:${address.port}/`);
-  say(`review list:  http://${address.address}:${address.port}/api/flagged?page=1&size=20`);
   return server;
+}
+
+/**
+ * The demo's users, one per role, with fresh passwords on every run (printed once): a reader can sign in
+ * and try each role. Bound to 127.0.0.1 like the rest of the demo.
+ */
+async function demoUsers(rt: Runtime): Promise<string[]> {
+  const prefix = rt.config.pipeline.elasticsearch.indexPrefix;
+  const units = loadHumasUnits(resolve(rt.config.pipelineDir, rt.config.pipeline.desk.unitsFile));
+  const humasUnit = units.units.find((u) => u.example)?.id ?? units.units[0]!.id;
+  const lines: string[] = [];
+  for (const u of [
+    { username: 'demo-analis', role: 'analyst' as const, unit: null, displayName: 'Analis (demo)' },
+    { username: 'demo-humas', role: 'humas' as const, unit: humasUnit, displayName: `Humas ${humasUnit} (demo)` },
+    { username: 'demo-pimpinan', role: 'leadership' as const, unit: null, displayName: 'Pimpinan (demo)' },
+    { username: 'demo-admin', role: 'admin' as const, unit: null, displayName: 'Admin (demo)' },
+  ]) {
+    const password = generatePassword();
+    if (await getUser(rt.ctx.es, prefix, u.username)) await setPassword(rt.ctx.es, prefix, systemClock, u.username, password);
+    else await addUser(rt.ctx.es, prefix, systemClock, { ...u, password });
+    lines.push(`  ${u.role.padEnd(10)} ${u.username.padEnd(14)} ${password}`);
+  }
+  return lines;
 }
 
 async function waitForIndexed(workers: Workers, expected: number, timeoutMs: number): Promise<void> {
@@ -246,6 +303,20 @@ async function deskSummary(rt: Runtime, outbox: DemoOutbox | undefined): Promise
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'help';
+  if (command === 'users') {
+    const args = argv.slice(1);
+    if (args.length === 0 || args.includes('--help') || args.includes('-h') || args[0] === 'help') {
+      say(USERS_HELP);
+      return args.length === 0 ? 2 : 0;
+    }
+    const rt = await openRuntime(createLogger({ app: 'pantau' }), false, false);
+    try {
+      const units = loadHumasUnits(resolve(rt.config.pipelineDir, rt.config.pipeline.desk.unitsFile));
+      return await runUsersCommand(args, { es: rt.ctx.es, prefix: rt.config.pipeline.elasticsearch.indexPrefix, clock: systemClock, unitIds: new Set(units.units.map((u) => u.id)), say });
+    } finally {
+      await rt.ctx.close();
+    }
+  }
   const { values } = parseArgs({
     // `kb import …`: the subcommand is the second word.
     args: argv.slice(command === 'kb' && argv[1] !== undefined && !argv[1].startsWith('-') ? 2 : 1),
@@ -487,6 +558,8 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       serving.server = await serve(rt);
+      say('sign in at /app with one of these demo users (new passwords on every demo run):');
+      for (const line of await demoUsers(rt)) say(line);
       say('the stream keeps running: new posts on posts.raw are classified and indexed (Ctrl-C to stop)');
       return new Promise<number>(() => {});
     }

@@ -30,7 +30,9 @@ const envSchema = z.object({
   PANTAU_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   PANTAU_AUTHOR_KEY: z.string().min(16, 'use at least 16 characters of secret').optional(),
   PANTAU_DESK_LINK_SECRET: z.string().min(32, 'use at least 32 characters of secret (e.g. openssl rand -hex 32)').optional(),
-  PANTAU_DESK_API_KEY: z.string().min(24, 'use at least 24 characters of secret').optional(),
+  PANTAU_DESK_API_KEY: z
+    .undefined({ message: 'is no longer used: the desk API now takes API tokens; create one with `npm run pantau -- users token create --name NAME --role humas --unit UNIT` and unset PANTAU_DESK_API_KEY' })
+    .optional(),
   PANTAU_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
@@ -54,8 +56,6 @@ export interface AppConfig {
   authorKey: string | undefined;
   /** Signs the lifecycle links in desk alerts; unset: a random one per process (links die with it). */
   deskLinkSecret: string | undefined;
-  /** Bearer key of the desk's write API (/api/cases/…, /api/clarifications); unset: the write API is off. */
-  deskApiKey: string | undefined;
 }
 
 /** The password of a URL's userinfo, decoded, or undefined. */
@@ -83,7 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     });
   }
   // From here on, these values are removed from every log line, stored error and answer (core/redact.ts).
-  for (const secret of [e.ELASTICSEARCH_PASSWORD, e.ELASTICSEARCH_API_KEY, e.PANTAU_WEBHOOK_URL, e.PANTAU_AUTHOR_KEY, e.PANTAU_DESK_LINK_SECRET, e.PANTAU_DESK_API_KEY]) registerSecret(secret);
+  for (const secret of [e.ELASTICSEARCH_PASSWORD, e.ELASTICSEARCH_API_KEY, e.PANTAU_WEBHOOK_URL, e.PANTAU_AUTHOR_KEY, e.PANTAU_DESK_LINK_SECRET]) registerSecret(secret);
   if (e.ELASTICSEARCH_URL) registerSecret(safePassword(e.ELASTICSEARCH_URL));
   const pipelineFile = e.PANTAU_PIPELINE ? resolve(e.PANTAU_PIPELINE) : DEFAULT_PIPELINE_FILE;
   const pipeline = loadPipelineFile(pipelineFile);
@@ -105,6 +105,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     modelDir: e.PANTAU_MODEL_DIR,
     authorKey: e.PANTAU_AUTHOR_KEY,
     deskLinkSecret: e.PANTAU_DESK_LINK_SECRET,
-    deskApiKey: e.PANTAU_DESK_API_KEY,
   };
 }

@@ -131,6 +131,26 @@ export const pipelineSchema = z
       })
       .strict()
       .describe('Where `pantau serve` and `pantau demo` serve the dashboard (/), the review list (/api/flagged) and /healthz.'),
+    auth: z
+      .object({
+        sessionIdleMinutes: z.number().int().min(1).max(1_440).default(30).describe('A session ends after this many minutes without a request.'),
+        sessionMaxHours: z.number().int().min(1).max(168).default(12).describe('A session ends this many hours after sign-in, however active.'),
+        maxFailedLogins: z.number().int().min(1).max(100).default(5).describe('Wrong passwords in a row before an account is locked.'),
+        lockoutMinutes: z.number().int().min(1).max(1_440).default(15).describe('How long a locked account stays locked.'),
+        rateLimits: z
+          .object({
+            perIp: z.number().int().min(1).default(1_200).describe('Requests per minute from one IP address.'),
+            login: z.number().int().min(1).default(20).describe('Sign-in attempts per minute from one IP address.'),
+            read: z.number().int().min(1).default(600).describe('Reads per minute per user or token.'),
+            write: z.number().int().min(1).default(120).describe('Changes per minute per user or token.'),
+          })
+          .strict()
+          .default({ perIp: 1_200, login: 20, read: 600, write: 120 })
+          .describe('Request rate limits of the API (429 with Retry-After beyond them).'),
+      })
+      .strict()
+      .default({ sessionIdleMinutes: 30, sessionMaxHours: 12, maxFailedLogins: 5, lockoutMinutes: 15, rateLimits: { perIp: 1_200, login: 20, read: 600, write: 120 } })
+      .describe('Sign-in sessions, lockout and rate limits of the workspace API. Users and tokens: `pantau users`.'),
     sources: sourceListSchema.default([]).describe('Ingest sources run by `pantau sources` (RSS/Atom, HTTP push, JSON APIs, CSV/JSONL backfill); see the source types below.'),
     relevance: z
       .object({

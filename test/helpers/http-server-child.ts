@@ -14,6 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { createMetricsServer } from '../../src/api/metrics-server.ts';
 import { createApiServer, listen } from '../../src/api/server.ts';
 import { createLogger } from '../../src/core/log.ts';
+import { AuthService } from '../../src/auth/auth-service.ts';
+import { systemClock } from '../../src/core/clock.ts';
 import { httpPushSourceSchema, type HttpPushSourceConfig } from '../../src/sources/http-push/config.ts';
 import { HttpPushSource } from '../../src/sources/http-push/http-push-source.ts';
 import { createElasticsearchClient } from '../../src/store/elasticsearch-client.ts';
@@ -28,9 +30,11 @@ async function main(): Promise<number> {
   switch (kind) {
     case 'api': {
       const es = createElasticsearchClient(process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200');
+      const prefix = `test-malformed-${randomBytes(4).toString('hex')}`;
       const server = createApiServer({
         es,
-        prefix: `test-malformed-${randomBytes(4).toString('hex')}`,
+        prefix,
+        auth: new AuthService({ es, prefix, clock: systemClock, logger }),
         labels: ['hate_speech', 'abusive', 'sara', 'hoax'],
         logger,
         health: async () => ({

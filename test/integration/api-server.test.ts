@@ -14,6 +14,9 @@ import type { PipelineContext } from '../../src/pipeline/context.ts';
 import { checkHealth } from '../../src/pipeline/health.ts';
 import { postsIndexFor } from '../../src/store/index-names.ts';
 import { cleanUp, isolatedConfig, openTestContext } from '../helpers/cluster.ts';
+import { AuthService } from '../../src/auth/auth-service.ts';
+import { addToken } from '../../src/auth/accounts.ts';
+import type { Logger } from '../../src/core/log.ts';
 
 const LABELS = ['hate_speech', 'abusive', 'sara', 'hoax'];
 
@@ -32,6 +35,10 @@ async function start(server: Server): Promise<{ base: string; close: () => Promi
 describe('dashboard API server', () => {
   let ctx: PipelineContext;
   let prefix: string;
+  let token: string;
+  /** fetch as an admin (the API needs a sign-in; static files do not, the token changes nothing there). */
+  const fetch = (url: string, init: RequestInit = {}) => globalThis.fetch(url, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) } });
+  const auth = (es: Client | PipelineContext['es'], logger: Logger) => new AuthService({ es, prefix, clock, logger });
   let api: { base: string; close: () => Promise<void> };
   // 01:30 WIB on 1 April 2026 is still 31 March in UTC: "today" must be the Jakarta day.
   const clock = fixedClock('2026-03-31T18:30:00Z');
@@ -57,7 +64,8 @@ describe('dashboard API server', () => {
         flagged: true,
       },
     });
-    api = await start(createApiServer({ es: ctx.es, prefix, labels: LABELS, logger: silentLogger, clock }));
+    token = (await addToken(ctx.es, prefix, clock, { name: 'api test', role: 'admin', createdBy: 'test' })).token;
+    api = await start(createApiServer({ es: ctx.es, prefix, labels: LABELS, logger: silentLogger, clock, auth: auth(ctx.es, silentLogger) }));
   });
 
   afterAll(async () => {
@@ -143,7 +151,7 @@ describe('dashboard API server', () => {
     expect(await ids('')).not.toContain('uji-api-review');
     const bad = await fetch(`${api.base}/api/flagged?level=semua`);
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: string }).error).toMatch(/"level" must be/);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^invalid query: level: /);
   });
 
   it('refuses impossible calendar dates with 400 and a clear message', async () => {
@@ -151,7 +159,7 @@ describe('dashboard API server', () => {
       const res = await fetch(`${api.base}/api/dashboard/daily?${query}`);
       const body = (await res.json()) as { error: string; detail?: unknown };
       expect(res.status, query).toBe(400);
-      expect(body.error, query).toMatch(/^parameter "(from|to)" must be a calendar date YYYY-MM-DD, got "/);
+      expect(body.error, query).toMatch(/^invalid query: (from|to): must be a calendar date YYYY-MM-DD, got "/);
       expect(body.detail, query).toBeUndefined();
     }
     // A leap day that exists is a day like any other.
@@ -181,7 +189,7 @@ describe('dashboard API server', () => {
     const logger = createLogger({}, { level: 'error', json: true, write: (line) => lines.push(line) });
     // A real client pointed at a port where nothing listens (no retries, to keep the test short).
     const es = new Client({ node: 'http://127.0.0.1:9', maxRetries: 0, requestTimeout: 2000 });
-    const down = await start(createApiServer({ es, prefix, labels: LABELS, logger, clock }));
+    const down = await start(createApiServer({ es, prefix, labels: LABELS, logger, clock, auth: auth(es, logger) }));
     try {
       for (const path of ['/api/flagged', '/api/dashboard/daily?from=2026-03-01&to=2026-03-02']) {
         const res = await fetch(`${down.base}${path}`);
@@ -193,7 +201,7 @@ describe('dashboard API server', () => {
       }
       expect(lines).toHaveLength(2);
       const logged = JSON.parse(lines[0]!) as { level: string; msg: string; path: string; error: string };
-      expect(logged).toMatchObject({ level: 'error', msg: 'Elasticsearch request failed', path: '/api/flagged' });
+      expect(logged).toMatchObject({ level: 'error', msg: 'request failed upstream' });
       expect(logged.error.length).toBeGreaterThan(0);
     } finally {
       await down.close();
@@ -205,7 +213,7 @@ describe('dashboard API server', () => {
     const lines: string[] = [];
     const logger = createLogger({}, { level: 'warn', json: true, write: (line) => lines.push(line) });
     const es = new Client({ node: 'http://127.0.0.1:9', maxRetries: 0, requestTimeout: 2000 });
-    const down = await start(createApiServer({ es, prefix, labels: LABELS, logger, clock, health: () => checkHealth(ctx.kafka, es, logger) }));
+    const down = await start(createApiServer({ es, prefix, labels: LABELS, logger, clock, auth: auth(es, logger), health: () => checkHealth(ctx.kafka, es, logger) }));
     try {
       const res = await fetch(`${down.base}/healthz`);
       expect(res.status).toBe(503);

@@ -2,51 +2,41 @@
  * The desk's HTTP side against bad input, on the real Elasticsearch: every wrong request gets a clear 4xx and
  * changes nothing; a unit's clarification goes into the knowledge base once.
  */
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiServer, listen } from '../../src/api/server.ts';
-import { parseHumasUnits } from '../../src/config/humas-units.ts';
 import { fixedClock } from '../../src/core/clock.ts';
-import { silentLogger } from '../../src/core/log.ts';
 import { signLinkToken } from '../../src/desk/lifecycle.ts';
 import { claimKey } from '../../src/kb/entry.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';
 import { clarificationsIndex } from '../../src/store/index-names.ts';
-import { cleanUp, isolatedConfig, openTestContext } from '../helpers/cluster.ts';
+import { startWorkspace, type Workspace } from '../helpers/workspace.ts';
 
 const SECRET = 'desk-api-test-link-secret-0123456789abcdef';
-const KEY = 'desk-api-test-key-0123456789abc';
 
 describe('desk API: bad input and unit clarifications', () => {
+  let ws: Workspace;
+  let keylessWs: Workspace;
   let ctx: PipelineContext;
   let prefix: string;
-  let server: Server;
-  let keyless: Server;
   let base: string;
   let keylessBase: string;
+  let KEY: string;
   const clock = fixedClock('2026-11-30T16:59:59Z');
 
   beforeAll(async () => {
-    const config = isolatedConfig('desk-api');
-    prefix = config.pipeline.elasticsearch.indexPrefix;
-    ctx = await openTestContext(config);
-    const units = parseHumasUnits({ version: 1, units: [{ id: 'komdigi', name: 'Komdigi', fallback: true, answers_for: { labels: ['hoax'] } }] });
-    server = createApiServer({ es: ctx.es, prefix, labels: ['hoax'], logger: silentLogger, clock, desk: { units, linkSecret: SECRET, apiKey: KEY } });
-    keyless = createApiServer({ es: ctx.es, prefix, labels: ['hoax'], logger: silentLogger, clock, desk: { units, linkSecret: undefined, apiKey: undefined } });
-    base = `http://127.0.0.1:${(await listen(server, '127.0.0.1', 0)).port}`;
-    keylessBase = `http://127.0.0.1:${(await listen(keyless, '127.0.0.1', 0)).port}`;
-  }, 60_000);
+    ws = await startWorkspace({ name: 'desk-api', clock, linkSecret: SECRET });
+    keylessWs = await startWorkspace({ name: 'desk-api-nolinks', clock });
+    ({ ctx, prefix, base } = ws);
+    keylessBase = keylessWs.base;
+    KEY = ws.tokens.admin;
+  }, 120_000);
 
   afterAll(async () => {
-    server?.close();
-    keyless?.close();
-    if (ctx) {
-      await cleanUp(ctx);
-      await ctx.close();
-    }
+    await ws?.close();
+    await keylessWs?.close();
   });
 
   const post = (url: string, body: string, headers: Record<string, string> = {}) => fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, ...headers } });
+  const get = (url: string, init: RequestInit = {}) => fetch(url, { ...init, headers: { authorization: `Bearer ${KEY}` } });
 
   it('refuses wrong list parameters with what to send', async () => {
     for (const [query, fragment] of [
@@ -56,16 +46,16 @@ describe('desk API: bad input and unit clarifications', () => {
       ['page=0', 'page'],
       ['size=-1', 'size'],
     ] as const) {
-      const r = await fetch(`${base}/api/cases?${query}`);
+      const r = await get(`${base}/api/cases?${query}`);
       expect(r.status, query).toBe(400);
       expect(((await r.json()) as { error: string }).error).toContain(fragment);
     }
-    const empty = await fetch(`${base}/api/cases`);
+    const empty = await get(`${base}/api/cases`);
     expect(empty.status).toBe(200);
     expect(await empty.json()).toMatchObject({ total: 0, cases: [] });
   });
 
-  it('answers lifecycle calls on a missing case, a bad body, a missing key and a wrong method clearly', async () => {
+  it('answers lifecycle calls on a missing case, a bad body, a missing token, a wrong role and a wrong method clearly', async () => {
     expect((await post(`${base}/api/cases/nope~komdigi/acknowledge`, '{}')).status).toBe(404);
     expect((await post(`${base}/api/cases/nope~komdigi/acknowledge`, '{not json')).status).toBe(400);
     expect((await post(`${base}/api/cases/nope~komdigi/acknowledge`, '[]')).status).toBe(400);
@@ -73,14 +63,17 @@ describe('desk API: bad input and unit clarifications', () => {
     expect((await post(`${base}/api/cases/nope~komdigi/acknowledge`, '{}', { 'content-type': 'text/plain' })).status).toBe(415);
     expect((await post(`${base}/api/cases/nope~komdigi/acknowledge`, '{}', { authorization: 'Bearer wrong' })).status).toBe(401);
     expect((await post(`${base}/api/cases/nope~komdigi/acknowledge`, '{}', { authorization: '' })).status).toBe(401);
-    expect((await post(`${base}/api/cases/nope~komdigi/explode`, '{}')).status).toBe(404);
+    const explode = await post(`${base}/api/cases/nope~komdigi/explode`, '{}');
+    expect(explode.status).toBe(400);
+    expect(((await explode.json()) as { error: string }).error).toBe('path parameter "action" is not valid');
     expect((await post(`${base}/api/cases/nope~komdigi/acknowledge`, 'x'.repeat(70_000))).status).toBe(413);
-    expect((await fetch(`${base}/api/cases/nope~komdigi/acknowledge`)).status).toBe(405);
-    expect((await fetch(`${base}/api/cases/nope~komdigi`, { method: 'DELETE' })).status).toBe(405);
-    expect((await fetch(`${base}/api/cases/${encodeURIComponent('a b<c>')}`)).status).toBe(400);
-    const off = await post(`${keylessBase}/api/cases/nope~komdigi/acknowledge`, '{}');
-    expect(off.status).toBe(403);
-    expect(((await off.json()) as { error: string }).error).toContain('PANTAU_DESK_API_KEY');
+    expect((await get(`${base}/api/cases/nope~komdigi/acknowledge`)).status).toBe(405);
+    expect((await get(`${base}/api/cases/nope~komdigi`, { method: 'DELETE' })).status).toBe(405);
+    expect((await get(`${base}/api/cases/${encodeURIComponent('a b<c>')}`)).status).toBe(400);
+    // Leadership sees aggregates only; an analyst reads cases but does not move them.
+    const leader = await post(`${base}/api/cases/nope~komdigi/acknowledge`, '{}', { authorization: `Bearer ${ws.tokens.leadership}` });
+    expect(leader.status).toBe(403);
+    expect((await post(`${base}/api/cases/nope~komdigi/acknowledge`, '{}', { authorization: `Bearer ${ws.tokens.analyst}` })).status).toBe(403);
   });
 
   it('answers alert links that are garbage, forged, expired or for a missing case with a page that says so', async () => {

@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiServer, listen } from '../../src/api/server.ts';
+import { AuthService } from '../../src/auth/auth-service.ts';
+import { addToken } from '../../src/auth/accounts.ts';
 import { loadClassifier, type Classifier } from '../../src/classifier/index.ts';
 import { DEMO_CLARIFICATIONS_FILE } from '../../src/cli/paths.ts';
 import { loadHumasUnits } from '../../src/config/humas-units.ts';
@@ -32,7 +34,8 @@ import { deskClustersIndex, postsAlias } from '../../src/store/index-names.ts';
 import { cleanUp, isolatedConfig, openTestContext, waitFor } from '../helpers/cluster.ts';
 
 const LINK_SECRET = 'desk-test-link-secret-0123456789abcdef';
-const API_KEY = 'desk-test-api-key-0123456789';
+/** A humas API token of the unit whose case the test moves (made in beforeAll). */
+let API_KEY = '';
 const WEBHOOK_SECRET = 'desk-test-webhook-signing-key';
 /** Escalations wait this long after the first alert (an hour by default). */
 const ESCALATION_WAIT_MS = 8_000;
@@ -156,12 +159,15 @@ describe('counter-narrative desk end to end', () => {
       claimMatcher: matcher,
       env: { DESK_TEST_WEBHOOK_URL: `http://127.0.0.1:${hookAddress.port}/hooks/desk?token=rahasia-di-url`, DESK_TEST_WEBHOOK_SECRET: WEBHOOK_SECRET },
     });
+    const units = loadHumasUnits(unitsFile);
+    API_KEY = (await addToken(ctx.es, prefix, systemClock, { name: 'desk test', role: 'humas', unit: 'kpu-sidomulyo', createdBy: 'test' }, new Set(units.units.map((u) => u.id)))).token;
     api = createApiServer({
       es: ctx.es,
       prefix,
       labels: config.pipeline.alerts.labels,
       logger: silentLogger,
-      desk: { units: loadHumasUnits(unitsFile), linkSecret: LINK_SECRET, apiKey: API_KEY },
+      auth: new AuthService({ es: ctx.es, prefix, clock: systemClock, logger: silentLogger }),
+      desk: { units, linkSecret: LINK_SECRET },
     });
     const a = await listen(api, '127.0.0.1', 0);
     apiBase = `http://127.0.0.1:${a.port}`;
@@ -244,7 +250,7 @@ describe('counter-narrative desk end to end', () => {
     expect(mail.raw).toMatch(/Subject: .*Hoaks/);
     expect(mail.raw).toContain('Klarifikasi');
     // The webhook URL's token never reaches the delivery log.
-    const log = JSON.stringify((await (await fetch(`${apiBase}/api/cases/${encodeURIComponent(kpuCase.case_id)}`)).json()) as unknown);
+    const log = JSON.stringify((await (await fetch(`${apiBase}/api/cases/${encodeURIComponent(kpuCase.case_id)}`, { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as unknown);
     expect(log).toContain('delivered');
     expect(log).not.toContain('rahasia-di-url');
   }, 150_000);
@@ -304,7 +310,7 @@ describe('counter-narrative desk end to end', () => {
     const forged = await fetch(`${apiBase}/kasus?t=${encodeURIComponent(token.slice(0, -3) + 'AAA')}`);
     expect(forged.status).toBe(400);
 
-    // The write API needs the key.
+    // The write API needs a token of the case's unit (or an admin).
     const refused = await fetch(`${apiBase}/api/cases/${encodeURIComponent(payload.case_id)}/counter`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(refused.status).toBe(401);
     const noUrl = await fetch(`${apiBase}/api/cases/${encodeURIComponent(payload.case_id)}/counter`, {
@@ -329,7 +335,7 @@ describe('counter-narrative desk end to end', () => {
     await produce([post(matchedTexts[1]!, { created_at: new Date(systemClock() + 1_000).toISOString() })]);
     const spread = await waitFor('the spread after the counter', async () => {
       await ctx.es.indices.refresh({ index: postsAlias(prefix) });
-      const r = (await (await fetch(`${apiBase}/api/cases?unit=kpu-sidomulyo`)).json()) as { cases: Array<{ spread_around_counter: { posts_per_hour_before: number; posts_per_hour_after: number } | null }> };
+      const r = (await (await fetch(`${apiBase}/api/cases?unit=kpu-sidomulyo`, { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as { cases: Array<{ spread_around_counter: { posts_per_hour_before: number; posts_per_hour_after: number } | null }> };
       const s = r.cases[0]?.spread_around_counter;
       return s && s.posts_per_hour_after > 0 ? s : undefined;
     }, 60_000);

@@ -5,6 +5,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiServer, listen } from '../../src/api/server.ts';
+import { AuthService } from '../../src/auth/auth-service.ts';
+import { addToken } from '../../src/auth/accounts.ts';
+import { systemClock } from '../../src/core/clock.ts';
 import { FLAG_LABELS, loadClassifier, type Classifier } from '../../src/classifier/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import type { ScoredPost } from '../../src/core/post.ts';
@@ -167,8 +170,11 @@ describe('end to end: JSONL → posts.raw → classify → posts.scored → inde
   describe('HTTP API', () => {
     let server: Server;
     let base: string;
+    let token: string;
+    const fetch = (url: string, init: RequestInit = {}) => globalThis.fetch(url, { ...init, headers: { authorization: `Bearer ${token}` } });
     beforeAll(async () => {
-      server = createApiServer({ es: ctx.es, prefix, labels: ctx.config.pipeline.alerts.labels, logger: silentLogger });
+      token = (await addToken(ctx.es, prefix, systemClock, { name: 'pipeline test', role: 'analyst', createdBy: 'test' })).token;
+      server = createApiServer({ es: ctx.es, prefix, labels: ctx.config.pipeline.alerts.labels, logger: silentLogger, auth: new AuthService({ es: ctx.es, prefix, clock: systemClock, logger: silentLogger }) });
       const address: AddressInfo = await listen(server, '127.0.0.1', 0);
       base = `http://127.0.0.1:${address.port}`;
     });
