@@ -1009,6 +1009,8 @@ async function loadSummary() {
       setDone(body, h('p', { class: 'empty-title', text: 'Belum ada data pada rentang ini' }));
       return;
     }
+    if (!from) $('s-from').value = days[0].date;
+    if (!to) $('s-to').value = days[days.length - 1].date;
     const totals = { total: 0, flagged: 0 };
     for (const l of labels) totals[l] = 0;
     for (const d of days) {
@@ -1090,13 +1092,14 @@ async function loadPrecision() {
     if ((data.warnings ?? []).length) {
       warnings.replaceChildren(h('div', { class: 'banner warn', role: 'status' },
         h('p', {}, h('strong', { text: `Peringatan pergeseran (${data.warnings.length})` })),
-        h('ul', {}, data.warnings.map((w) => h('li', { text: `${labelName(w.label)}, ${w.week}: presisi ${percent(w.precision)} (acuan ${percent(w.baseline)})${w.message ? ` — ${w.message}` : ''}` })))));
+        h('ul', {}, data.warnings.map((w) => h('li', { text: w.message || `${labelName(w.label)}, ${w.week}: presisi ${percent(w.precision)} (acuan ${percent(w.baseline)})` })))));
     }
+    const model = data.model ? h('p', { class: 'small' }, 'Model aktif: ', h('code', { text: data.model })) : null;
     if (weeks.length === 0) {
-      setDone(body, h('p', { class: 'muted', text: 'Belum ada keputusan analis untuk menghitung presisi.' }));
+      setDone(body, model, h('p', { class: 'muted', text: 'Belum ada keputusan analis untuk menghitung presisi.' }));
       return;
     }
-    setDone(body, h('table', { class: 'cards', id: 'precision-table' },
+    setDone(body, model, h('table', { class: 'cards', id: 'precision-table' },
       h('caption', { class: 'visually-hidden', text: 'Presisi per label per minggu' }),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Minggu' }), labels.map((l) => h('th', { scope: 'col', text: labelName(l) })))),
       h('tbody', {}, weeks.map((w) => h('tr', {},
@@ -1104,7 +1107,8 @@ async function loadPrecision() {
         labels.map((l) => {
           const cell = w.labels?.[l];
           const drift = warned.has(`${w.week}|${l}`);
-          const text = !cell ? '–' : `${cell.precision === null || cell.precision === undefined ? '–' : percent(cell.precision)} (${num(cell.confirmed)} benar / ${num(cell.dismissed)} salah)`;
+          const interval = typeof cell?.low === 'number' && typeof cell?.high === 'number' ? `, 95%: ${percent(cell.low)}–${percent(cell.high)}` : '';
+          const text = !cell ? '–' : `${cell.precision === null || cell.precision === undefined ? '–' : percent(cell.precision)} (${num(cell.confirmed)} benar / ${num(cell.dismissed)} salah${interval})`;
           return h('td', { 'data-label': labelName(l), class: drift ? 'drift' : '' }, text, drift ? h('span', { class: 'drift-mark', text: ' ⚠ pergeseran' }) : null);
         }))))));
   } catch (error) {
@@ -1123,8 +1127,14 @@ async function loadModels() {
   }
 }
 
+const MODEL_STATUS = { candidate: 'kandidat', active: 'aktif', retired: 'pensiun' };
+/** A version in the registry's answers: a string, or a reference {version, path}. */
+const versionOf = (ref) => (ref && typeof ref === 'object' ? ref.version : ref) ?? null;
+
 function renderModels(data, message) {
   const body = $('models-body');
+  const active = versionOf(data.active);
+  const previous = versionOf(data.previous);
   const versions = data.versions ?? [];
   const result = h('p', { class: 'small', role: 'status', id: 'models-result', tabindex: '-1', text: message ?? '' });
   const error = h('p', { class: 'error', role: 'alert' });
@@ -1155,25 +1165,33 @@ function renderModels(data, message) {
     return wrap;
   };
   setDone(body,
-    h('p', {}, 'Aktif: ', h('strong', { text: data.active ?? '–' }), ' · Sebelumnya: ', h('strong', { text: data.previous ?? '–' })),
-    data.previous ? h('p', {}, confirmStep(`Kembalikan ke ${data.previous}`, `Ya, kembalikan ke ${data.previous}`, '/api/admin/models/rollback', (a) => `Model dikembalikan. Aktif: ${a.active}.`)) : null,
+    h('p', {}, 'Aktif: ', h('strong', { text: active ?? '–' }), ' · Sebelumnya: ', h('strong', { text: previous ?? '–' })),
+    previous ? h('p', {}, confirmStep(`Kembalikan ke ${previous}`, `Ya, kembalikan ke ${previous}`, '/api/admin/models/rollback', (a) => `Model dikembalikan. Aktif: ${versionOf(a.active)}.`)) : null,
     versions.length === 0 ? h('p', { class: 'muted', text: 'Belum ada versi model terdaftar.' }) : h('table', { class: 'cards', id: 'models-table' },
       h('thead', {}, h('tr', {}, ['Versi', 'Status', 'Dibuat', 'Perbandingan', 'Tindakan'].map((t) => h('th', { scope: 'col', text: t })))),
       h('tbody', {}, versions.map((v) => h('tr', { dataset: { version: v.version } },
         h('th', { scope: 'row', 'data-label': 'Versi' }, h('code', { text: v.version })),
-        h('td', { 'data-label': 'Status', text: v.version === data.active ? `${v.status ?? ''} (aktif)` : String(v.status ?? '') }),
+        h('td', { 'data-label': 'Status' }, MODEL_STATUS[v.status] ?? String(v.status ?? ''), v.promoted_by ? h('span', { class: 'small muted block', text: `dipromosikan oleh ${v.promoted_by}, ${when(v.promoted_at)}` }) : null),
         h('td', { 'data-label': 'Dibuat', text: when(v.created_at) }),
         h('td', { 'data-label': 'Perbandingan' }, comparisonView(v.comparison)),
-        h('td', { 'data-label': 'Tindakan' }, v.version === data.active ? h('span', { class: 'muted', text: 'sedang dipakai' })
-          : confirmStep('Promosikan', `Ya, promosikan ${v.version}`, `/api/admin/models/${seg(v.version)}/promote`, (a) => `Model ${a.active} kini aktif.`)),
+        h('td', { 'data-label': 'Tindakan' }, v.version === active ? h('span', { class: 'muted', text: 'sedang dipakai' })
+          : confirmStep('Promosikan', `Ya, promosikan ${v.version}`, `/api/admin/models/${seg(v.version)}/promote`, (a) => `Model ${versionOf(a.active)} kini aktif.`)),
       )))),
     result, error);
 }
 
-/** The registry's comparison with the active model, whatever its shape: numbers formatted, nesting flattened. */
+/** The comparison with the model active at training time: F1 per label and evaluation set, active → candidate. */
 function comparisonView(value) {
   if (value === null || value === undefined) return h('span', { class: 'muted', text: '–' });
   if (typeof value !== 'object') return h('span', { text: String(value) });
+  if (value.sets && typeof value.sets === 'object') {
+    const signed = (d) => (typeof d === 'number' ? `${d >= 0 ? '+' : ''}${score(d)}` : '–');
+    return h('div', { class: 'small comparison' },
+      value.against ? h('p', {}, 'dibandingkan dengan ', h('code', { text: String(value.against) })) : null,
+      Object.entries(value.sets).map(([set, s]) => h('div', {},
+        h('p', { class: 'muted', text: `${set}${typeof s?.rows === 'number' ? ` (${num(s.rows)} baris)` : ''}: F1 aktif → kandidat` }),
+        h('ul', { class: 'plain' }, Object.entries(s?.labels ?? {}).map(([label, c]) => h('li', { class: typeof c?.f1Delta === 'number' && c.f1Delta < 0 ? 'worse' : '', text: `${labelName(label)}: ${score(c?.active?.f1)} → ${score(c?.candidate?.f1)} (${signed(c?.f1Delta)})` }))))));
+  }
   const lines = [];
   const walk = (obj, path) => {
     for (const [k, v] of Object.entries(obj)) {
@@ -1291,6 +1309,11 @@ function wire() {
   $('cases-prev').addEventListener('click', () => { state.cases.page = Math.max(1, state.cases.page - 1); loadCases(); });
   $('cases-next').addEventListener('click', () => { state.cases.page += 1; loadCases(); });
 
+  $('more-filters-toggle').addEventListener('click', (e) => {
+    const open = $('more-filters').classList.toggle('open');
+    e.currentTarget.setAttribute('aria-expanded', String(open));
+    e.currentTarget.textContent = open ? 'Sembunyikan saringan lain' : 'Saringan lain';
+  });
   $('summary-filters').addEventListener('submit', (e) => { e.preventDefault(); loadSummary(); });
 
   const labelSelect = $('f-label');

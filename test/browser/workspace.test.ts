@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/core/paths.ts';
 import { createCase, refreshCases, type CaseDoc } from '../../src/store/desk-store.ts';
-import { postsIndexFor } from '../../src/store/index-names.ts';
+import { postsAlias } from '../../src/store/index-names.ts';
+import { indexPosts } from '../../src/sinks/elasticsearch-posts.ts';
+import { scoredPostSchema, type ScoredPost } from '../../src/core/post.ts';
 import { startWorkspace, TEST_USERS, type TestUser, type Workspace } from '../helpers/workspace.ts';
 
 // The page's globals, as far as the callbacks given to page.evaluate use them (the tsconfig has no DOM lib).
@@ -40,24 +42,24 @@ const NARRATIVES = [
 const HANDLES = NARRATIVES.flatMap((n) => n.authors);
 const TEXTS = NARRATIVES.flatMap((n) => n.texts);
 
+/** Writes the narratives' posts through the real posts sink (what production stores, search text included). */
 async function seedPosts(ws: Workspace): Promise<void> {
   const now = Date.now();
-  const operations: unknown[] = [];
-  NARRATIVES.forEach((n, ni) =>
-    n.texts.forEach((text, pi) => {
+  const posts: ScoredPost[] = NARRATIVES.flatMap((n, ni) =>
+    n.texts.map((text, pi) => {
       const createdAt = new Date(now - (ni * 3 + pi + 1) * HOUR).toISOString();
-      const id = `uji-${n.id}-${pi}`;
-      const scores = { hoax: 0.05, hate_speech: 0.04, abusive: 0.03, sara: 0.06, [n.label]: n.score - pi * 0.01 };
-      operations.push({ index: { _index: postsIndexFor(ws.prefix, createdAt), _id: id } }, {
-        id, schema_version: 1, platform: 'x', author: n.authors[pi], text, url: `https://x.example/${id}`, created_at: createdAt, region: '3578',
-        engagement: { likes: 40 - pi, shares: 12, replies: 3, views: 900 }, scores, flags: [n.label], flagged: true, review_flags: [n.label],
-        sentiment: 'negative', model_version: 'uji-model-1', classified_at: createdAt, indexed_at: createdAt, language: 'id',
-        relevance: { relevant: true, terms: ['pemilu'] }, narrative_id: n.id,
+      return scoredPostSchema.parse({
+        id: `uji-${n.id}-${pi}`, platform: 'x', author: n.authors[pi], text, url: `https://x.example/uji-${n.id}-${pi}`, created_at: createdAt, region: '3578',
+        engagement: { likes: 40 - pi, shares: 12, replies: 3, views: 900 }, language: 'id',
+        scores: { hoax: 0.05, hate_speech: 0.04, abusive: 0.03, sara: 0.06, [n.label]: n.score - pi * 0.01 },
+        flags: [n.label], flagged: true, review_flags: [], sentiment: 'negative', model_version: 'uji-model-1', classified_at: createdAt,
+        relevance: { relevant: true, terms: ['pemilu'] }, narrative_id: n.id, claim: null,
       });
     }),
   );
-  const r = await ws.ctx.es.bulk({ operations, refresh: true });
-  if (r.errors) throw new Error(`seeding posts failed: ${JSON.stringify(r.items.find((i) => i.index?.error))}`);
+  const rejected = await indexPosts(ws.ctx.es, posts, { prefix: ws.prefix, maxAttempts: 3, retryBaseMs: 50 });
+  if (rejected.length > 0) throw new Error(`seeding posts failed: ${JSON.stringify(rejected[0])}`);
+  await ws.ctx.es.indices.refresh({ index: postsAlias(ws.prefix) });
 }
 
 function caseDoc(unit: string, cluster: string, summary: string): CaseDoc {
@@ -260,11 +262,10 @@ describe('analyst workspace in the browser', () => {
     await poll(() => page.locator('#item-claim').textContent()).toContain('Anda tangani');
     expect(await page.locator('.post-text').first().textContent()).toContain('otak suara');
 
-    // t jumps to the dismiss reason; Tab reaches the Tolak button; Enter decides.
+    // t jumps to the dismiss reason; the next Tab is the Tolak button; Enter decides.
     await page.keyboard.press('t');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('dismiss-reason');
     await page.keyboard.type('Bukan hoaks: kutipan berita resmi.');
-    await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Tolak');
     await page.keyboard.press('Enter');
