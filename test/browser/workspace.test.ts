@@ -107,7 +107,7 @@ describe('analyst workspace in the browser', () => {
     page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
     page.setDefaultTimeout(20_000);
-    return { page, problems, dialogs, requests };
+    return { page, context, problems, dialogs, requests };
   }
 
   async function login(page: Page, user: TestUser): Promise<void> {
@@ -140,6 +140,39 @@ describe('analyst workspace in the browser', () => {
     await page.getByRole('button', { name: 'Keluar' }).click();
     await poll(() => page.locator('#view-login').isVisible()).toBe(true);
     expect(await page.locator('#login-error').textContent()).toBe('Anda sudah keluar.');
+    expect(problems).toEqual([]);
+  });
+
+  it('returns to the login form when the session ends under the page (401)', async () => {
+    const { page, context } = await open();
+    await login(page, 'analyst');
+    await context.clearCookies();
+    await page.getByRole('link', { name: 'Ringkasan', exact: true }).click();
+    await poll(() => page.locator('#view-login').isVisible()).toBe(true);
+    expect(await page.locator('#login-error').textContent()).toBe('Sesi Anda berakhir. Silakan masuk lagi.');
+    // Signing in again lands on the view that was asked for.
+    await page.getByLabel('Nama pengguna').fill(ws.users.analyst.username);
+    await page.getByLabel('Kata sandi').fill(ws.users.analyst.password);
+    await page.getByRole('button', { name: 'Masuk' }).click();
+    await poll(() => page.locator('#view-summary').isVisible()).toBe(true);
+  });
+
+  it('says what failed, in Indonesian, when the API answers with an error', async () => {
+    const { page, problems } = await open();
+    await login(page, 'analyst');
+    // Elasticsearch down for the queue, the server failing for the audit log.
+    await page.route('**/api/queue?*', (r) => r.fulfill({ status: 502, contentType: 'application/json', body: JSON.stringify({ error: 'could not read from Elasticsearch; try again shortly' }) }));
+    await page.route('**/api/audit?*', (r) => r.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: 'internal error' }) }));
+    await page.getByRole('link', { name: 'Audit', exact: true }).click();
+    await poll(() => page.locator('#audit-list').textContent()).toBe('Gagal memuat jejak audit: Terjadi galat di server. Coba lagi; bila berulang, hubungi admin.');
+    await page.getByRole('link', { name: 'Antrean', exact: true }).click();
+    await poll(() => page.locator('#queue-list').textContent()).toBe('Gagal memuat antrean: Basis data (Elasticsearch) sedang tidak dapat dihubungi. Coba lagi sebentar lagi.');
+    expect(await page.locator('#queue-list [role="alert"]').count()).toBe(1);
+    await page.unrouteAll();
+    // A search that matches nothing: the empty state.
+    await page.getByLabel('Cari teks (/)').fill('zzqxv tidak ada');
+    await page.getByLabel('Cari teks (/)').press('Enter');
+    await poll(() => page.locator('#queue-list').textContent()).toContain('Antrean kosong');
     expect(problems).toEqual([]);
   });
 
@@ -290,6 +323,13 @@ describe('analyst workspace in the browser', () => {
     await shot(page, 'desktop-humas-cases');
     await page.getByRole('button', { name: 'Tandai diterima' }).click();
     await poll(() => page.locator('.case-result').textContent()).toContain('Diterima');
+    // Countering needs the link of the published counter-narrative.
+    await page.getByRole('button', { name: 'Laporkan kontra-narasi' }).click();
+    expect(await page.locator('#case-list [role="alert"]').textContent()).toContain('Isi tautan kontra-narasi');
+    await page.getByLabel('Tautan kontra-narasi yang sudah terbit').fill('https://komdigi.example.go.id/klarifikasi/surat-suara');
+    await page.getByRole('button', { name: 'Laporkan kontra-narasi' }).click();
+    await poll(() => page.locator('.case-result').textContent()).toContain('Sudah dikontra');
+    expect(await page.locator('#case-list').textContent()).toContain('tautan kontra-narasi');
     expect(requests.some((p) => p.startsWith('/api/queue'))).toBe(false);
     expect(problems).toEqual([]);
   });
