@@ -307,8 +307,11 @@ function parseHash() {
   return { view: view ?? null, id };
 }
 
+const VIEW_TITLES = { login: 'Masuk', queue: 'Antrean', item: 'Item antrean', audit: 'Jejak audit', cases: 'Kasus', summary: 'Ringkasan', admin: 'Admin' };
+
 function showView(view) {
   state.view = view;
+  document.title = `${VIEW_TITLES[view] ?? 'Ruang kerja'} — pantau`;
   $('booting').hidden = true;
   for (const section of document.querySelectorAll('main > .view')) section.hidden = section.id !== `view-${view}`;
   for (const link of document.querySelectorAll('#nav a')) {
@@ -352,6 +355,17 @@ function focusHeading(view) {
 
 // ---------------------------------------------------------------------------------------------- queue
 
+/** The range of a filter form in order, or an Indonesian message for the error slot. */
+function rangeProblem(fromId, toId) {
+  const from = $(fromId).value, to = $(toId).value;
+  if (from && to && from > to) {
+    $(fromId).setAttribute('aria-invalid', 'true');
+    return 'Tanggal "Dari" tidak boleh setelah tanggal "Sampai".';
+  }
+  $(fromId).removeAttribute('aria-invalid');
+  return null;
+}
+
 function queueFilters() {
   const form = $('queue-filters');
   const data = Object.fromEntries(new FormData(form).entries());
@@ -362,6 +376,8 @@ function queueFilters() {
 async function loadQueue({ focusCurrent = false } = {}) {
   const list = $('queue-list');
   const seq = ++loadSeq;
+  const range = rangeProblem('f-from', 'f-to');
+  if (range) { setDone(list, h('p', { class: 'error', role: 'alert', text: range })); return; }
   setLoading(list, 'Memuat antrean…');
   $('queue-count').textContent = '';
   try {
@@ -864,6 +880,8 @@ function auditEntryView(entry, { compact }) {
 async function loadAudit() {
   const list = $('audit-list');
   const seq = ++loadSeq;
+  const range = rangeProblem('a-from', 'a-to');
+  if (range) { setDone(list, h('p', { class: 'error', role: 'alert', text: range })); return; }
   setLoading(list, 'Memuat jejak audit…');
   const filters = Object.fromEntries([...new FormData($('audit-filters')).entries()].map(([k, v]) => [k, String(v).trim()]));
   try {
@@ -998,6 +1016,8 @@ function caseCard(c) {
 async function loadSummary() {
   const body = $('summary-body');
   const seq = ++loadSeq;
+  const range = rangeProblem('s-from', 's-to');
+  if (range) { setDone(body, h('p', { class: 'error', role: 'alert', text: range })); return; }
   setLoading(body, 'Memuat ringkasan…');
   const from = $('s-from').value, to = $('s-to').value;
   try {
@@ -1225,7 +1245,11 @@ function onKey(event) {
   const help = $('help');
   if (help.open) return;
   const target = event.target;
-  if (isTyping(target)) return;
+  if (isTyping(target)) {
+    // Escape leaves a field of the item view (a second Escape goes back to the queue).
+    if (event.key === 'Escape' && state.view === 'item' && target.tagName !== 'SELECT') { event.preventDefault(); $('decision-h')?.setAttribute('tabindex', '-1'); $('decision-h')?.focus(); }
+    return;
+  }
   const key = event.key;
   if (state.gPending) {
     state.gPending = false;
@@ -1283,6 +1307,8 @@ function wire() {
   $('help-close').addEventListener('click', closeHelp);
   $('help').addEventListener('close', () => { if (helpOpener instanceof HTMLElement) helpOpener.focus(); helpOpener = null; });
   $('error-close').addEventListener('click', hideBanner);
+  // The skip link must not change the address (the address names the view).
+  document.querySelector('.skip').addEventListener('click', (e) => { e.preventDefault(); $('main').focus(); });
   document.addEventListener('keydown', onKey);
   window.addEventListener('hashchange', route);
   window.addEventListener('pagehide', () => stopItem({ release: true }));

@@ -347,6 +347,8 @@ describe('analyst workspace in the browser', () => {
       // Asking for the queue by address lands on the aggregates.
       await page.goto(`${ws.base}/app#/antrean`);
       await poll(() => page.locator('#view-summary').isVisible()).toBe(true);
+      await poll(() => page.locator('#summary-body').getAttribute('aria-busy')).toBe('false');
+      await poll(() => page.locator('#summary-table tbody tr').count()).toBeGreaterThan(0);
       expect(requests.some((p) => p.startsWith('/api/queue'))).toBe(false);
       if (name === 'phone') expect(await overflow(page)).toBeLessThanOrEqual(390);
       await shot(page, `${name}-leadership-summary`);
