@@ -66,22 +66,24 @@ export async function deleteSession(es: Client, prefix: string, sessionId: strin
   }
 }
 
-/** Ends every session of a user (password changed, user disabled). */
-export async function deleteSessionsOf(es: Client, prefix: string, username: string): Promise<number> {
+/**
+ * Deletes the sessions a query finds. Search, then bulk delete: the Elasticsearch we run has no reindex
+ * module, so no _delete_by_query. Sessions are few (one per signed-in person), so one page of ids suffices.
+ */
+async function deleteWhere(es: Client, prefix: string, query: object): Promise<number> {
   try {
-    const r = await es.deleteByQuery({ index: sessionsIndex(prefix), ignore_unavailable: true, allow_no_indices: true, refresh: true, conflicts: 'proceed', query: { term: { username } } });
-    return r.deleted ?? 0;
+    const found = await es.search({ index: sessionsIndex(prefix), ignore_unavailable: true, allow_no_indices: true, size: 10_000, _source: false, query });
+    const ids = found.hits.hits.map((h) => h._id!);
+    if (ids.length === 0) return 0;
+    await es.bulk({ refresh: 'wait_for', operations: ids.map((id) => ({ delete: { _index: sessionsIndex(prefix), _id: id } })) });
+    return ids.length;
   } catch (error) {
     throw storeError(error);
   }
 }
 
+/** Ends every session of a user (password changed, user disabled, role changed). */
+export const deleteSessionsOf = (es: Client, prefix: string, username: string) => deleteWhere(es, prefix, { term: { username } });
+
 /** Removes sessions whose absolute end has passed (idle ones are refused on use and removed then). */
-export async function deleteExpiredSessions(es: Client, prefix: string, nowIso: string): Promise<number> {
-  try {
-    const r = await es.deleteByQuery({ index: sessionsIndex(prefix), ignore_unavailable: true, allow_no_indices: true, conflicts: 'proceed', query: { range: { expires_at: { lt: nowIso } } } });
-    return r.deleted ?? 0;
-  } catch (error) {
-    throw storeError(error);
-  }
-}
+export const deleteExpiredSessions = (es: Client, prefix: string, nowIso: string) => deleteWhere(es, prefix, { range: { expires_at: { lt: nowIso } } });
