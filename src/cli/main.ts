@@ -1,9 +1,11 @@
 /**
  * The pantau command line. `npm start` runs `demo`; `npm run pantau -- <command>` runs any command.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadClassifier, type Classifier, type LoadOptions } from '../classifier/index.ts';
+import { DEFAULT_MODEL_DIR, loadClassifier, type Classifier, type LoadOptions } from '../classifier/index.ts';
+import { reviewRoutes } from '../api/review-routes.ts';
+import { ModelCatalog, readModelView } from '../review/explain.ts';
 import { electionEntityNames, loadElectionConfig } from '../config/election.ts';
 import { loadConfig, type AppConfig } from '../config/config.ts';
 import { DEMO_CLARIFICATIONS_FILE, DEMO_OUTBOX_DIR, SAMPLE_POSTS_FILE, SHARED_DATA_DIR } from './paths.ts';
@@ -39,6 +41,10 @@ import { writeFileSync } from 'node:fs';
 import { loadHumasUnits } from '../config/humas-units.ts';
 import { loadClaimMatcher, type ClaimMatcher } from '../match/matcher.ts';
 import { buildUnitChannels, deskBaseUrl, deskLinkSecret } from '../pipeline/stages/desk-stage.ts';
+import { applyAuthorKey, describeAuthorKey } from '../privacy/author-key.ts';
+import { startRetentionSchedule } from '../privacy/retention-schedule.ts';
+import { withPseudonymisedAuthors } from '../sources/pseudonymising-sink.ts';
+import { authorKeyStatus, privacyExportCommand, retentionCommand, retentionStatus } from './privacy-command.ts';
 
 
 const HELP = `pantau — negative-content and hoax monitoring for Bakohumas humas teams
@@ -53,6 +59,7 @@ Commands:
   work [--stages a,b]         Run stream stages: classify, index, alerts, desk (default: all). Stops on SIGTERM
                               after finishing and committing the batch in flight. /metrics on the metrics
                               port (PANTAU_METRICS_PORT, default 9464). Start several: they share the work.
+                              Each also schedules the daily retention run (privacy.schedule); one runs it.
   sources                     Run the ingest sources of the pipeline file (RSS/Atom, HTTP push, JSON APIs,
                               CSV/JSONL backfill) into posts.raw; /metrics and /healthz on the metrics port.
   serve                       Serve the workspace (/app: sign in, the review queue, cases, admin), the
@@ -78,8 +85,14 @@ Commands:
                               A .jsonld file (or --format claimreview) is schema.org ClaimReview JSON-LD.
   kb export --out F [--format claimreview|jsonl]
                               Write every knowledge-base entry as ClaimReview JSON-LD (default), for partners.
+  retention [--dry-run]       Apply the pipeline file's privacy.retentionDays now: delete (or pseudonymise)
+                              posts older than that, old alert-ledger entries and old desk examples; print a
+                              summary. --dry-run only counts. \`work\` does this daily (privacy.schedule).
+  privacy export --author HANDLE [--out FILE]
+                              Write one author's data (posts under the handle and its pseudonym, their alerts,
+                              desk examples and cases) to one JSON file (mode 0600); needs the author key in use.
   validate                    Check the pipeline file, the environment, the humas units (and their channel
-                              secrets) and the model; exit 1 if invalid.
+                              secrets) and the model, say which author key is in use; exit 1 if invalid.
   help                        This text.
 
 Environment:
@@ -90,9 +103,11 @@ Environment:
   PANTAU_PUBLIC_URL             Address of \`pantau serve\` as humas units reach it (links in alerts).
   Channel secrets               The env variables pipelines/humas-units.json names (url_env, token_env, …).
   PANTAU_PIPELINE               Pipeline file (default pipelines/pantau.pipeline.json).
-  PANTAU_AUTHOR_KEY             Pseudonymise authors at the sources with this secret (keyed hash).
+  PANTAU_AUTHOR_KEY             Key of author pseudonyms (keyed hash). Unset: one generated in <state dir>/author-key;
+                                with several machines set the same key on all of them. The demo keeps handles.
+  PANTAU_AUTHOR_PSEUDONYMS=off  Keep authors' handles (pseudonyms are on by default outside the demo).
   PANTAU_INDEX_PREFIX, PANTAU_HTTP_HOST, PANTAU_HTTP_PORT, PANTAU_METRICS_PORT, PANTAU_MODEL_DIR,
-  PANTAU_STATE_DIR (sources' cursors and seen items, default .state/), LOG_LEVEL
+  PANTAU_STATE_DIR (sources' cursors and seen items, the generated author key; default .state/), LOG_LEVEL
 `;
 
 const say = (line: string) => process.stdout.write(line + '\n');
@@ -127,8 +142,10 @@ function classifierOptions(config: AppConfig): LoadOptions {
   return { ...(config.modelDir ? { modelDir: config.modelDir } : {}), extraEntities: electionEntityNames(election) };
 }
 
-async function openRuntime(logger: Logger, withClassifier: boolean, withMatcher = withClassifier): Promise<Runtime> {
+async function openRuntime(logger: Logger, withClassifier: boolean, withMatcher = withClassifier, authorKeys?: 'run' | 'demo'): Promise<Runtime> {
   const config = loadConfig();
+  // Commands that publish or classify posts decide the author key first (privacy/author-key.ts).
+  if (authorKeys !== undefined) say(`author pseudonyms: ${describeAuthorKey(applyAuthorKey(config, { mode: authorKeys, defaultStateDir: DEFAULT_STATE_DIR, logger }))}`);
   // The units file is checked before anything starts: a typo there must not wait for the first hoax.
   loadHumasUnits(resolve(config.pipelineDir, config.pipeline.desk.unitsFile));
   const endpoints = await resolveEndpoints(config, say);
@@ -211,18 +228,23 @@ async function serve(rt: Runtime) {
       secureCookies: (pipeline.desk.publicBaseUrl ?? '').startsWith('https:'),
     },
   });
+  const units = loadHumasUnits(resolve(rt.config.pipelineDir, pipeline.desk.unitsFile));
+  const modelDir = rt.config.modelDir ?? DEFAULT_MODEL_DIR;
+  const modelView = readModelView(modelDir, { alert: pipeline.classify.thresholds, review: pipeline.classify.reviewThresholds });
   const server = createApiServer({
     es: rt.ctx.es,
     prefix,
     labels: pipeline.alerts.labels,
     logger: rt.logger,
     auth,
+    routes: reviewRoutes({
+      queue: { es: rt.ctx.es, prefix, labels: modelView.labels, uncertainSampleRate: pipeline.review.uncertainSampleRate, clock: systemClock },
+      catalog: new ModelCatalog(dirname(modelDir), modelView),
+      units,
+    }),
     rateLimits: a.rateLimits,
     health: () => checkHealth(rt.ctx.kafka, rt.ctx.es, rt.logger),
-    desk: {
-      units: loadHumasUnits(resolve(rt.config.pipelineDir, pipeline.desk.unitsFile)),
-      linkSecret: deskLinkSecret(rt.ctx, rt.logger),
-    },
+    desk: { units, linkSecret: deskLinkSecret(rt.ctx, rt.logger) },
   });
   const address = await listen(server, pipeline.http.host, pipeline.http.port);
   say(`workspace:    http://${address.address}:${address.port}/app`);
@@ -319,7 +341,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values } = parseArgs({
     // `kb import …`: the subcommand is the second word.
-    args: argv.slice(command === 'kb' && argv[1] !== undefined && !argv[1].startsWith('-') ? 2 : 1),
+    args: argv.slice((command === 'kb' || command === 'privacy') && argv[1] !== undefined && !argv[1].startsWith('-') ? 2 : 1),
     options: {
       file: { type: 'string' },
       stages: { type: 'string' },
@@ -331,6 +353,8 @@ async function main(argv: string[]): Promise<number> {
       feed: { type: 'string' },
       publisher: { type: 'string' },
       verdict: { type: 'string' },
+      author: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -356,7 +380,15 @@ async function main(argv: string[]): Promise<number> {
       say(`pipeline ok: topics ${Object.values(config.pipeline.kafka.topics).map((t) => t.name).join(', ')}`);
       say(`model ok: ${classifier.modelVersion} (${classifier.backend}), thresholds ${JSON.stringify(classifier.thresholds)}`);
       classifier.dispose();
+      say(authorKeyStatus(config));
+      say(retentionStatus(config));
       return 0;
+    }
+    case 'retention':
+      return retentionCommand(loadConfig(), { dryRun: values['dry-run'], say, logger });
+    case 'privacy': {
+      if (argv[1] !== 'export') throw new Error(`privacy takes a subcommand: export (got ${argv[1] === undefined ? 'none' : `"${argv[1]}"`}); see --help`);
+      return privacyExportCommand(loadConfig(), { author: values.author, out: values.out, say, logger });
     }
     case 'setup': {
       const rt = await openRuntime(logger, false);
@@ -423,10 +455,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'ingest': {
       if (!values.file) throw new Error('ingest needs --file FILE.jsonl');
-      const rt = await openRuntime(logger, false);
+      const rt = await openRuntime(logger, false, false, 'run');
       const { topics } = rt.config.pipeline.kafka;
       const result = await ingestJsonlFile(resolve(values.file), {
-        sink: createKafkaPostSink({ producer: rt.ctx.producer, topic: topics.raw.name, deadLetterTopic: topics.deadLetter.name }),
+        sink: withPseudonymisedAuthors(createKafkaPostSink({ producer: rt.ctx.producer, topic: topics.raw.name, deadLetterTopic: topics.deadLetter.name }), rt.config.authorKey),
         onProgress: (p) => say(progressLine(p)),
       });
       await rt.ctx.close();
@@ -436,7 +468,7 @@ async function main(argv: string[]): Promise<number> {
       const stages = (values.stages?.split(',').map((s) => s.trim()) ?? [...ALL_STAGES]) as StageName[];
       const unknown = stages.filter((s) => !ALL_STAGES.includes(s));
       if (unknown.length > 0) throw new Error(`unknown stage(s): ${unknown.join(', ')}; known: ${ALL_STAGES.join(', ')}`);
-      const rt = await openRuntime(logger, stages.includes('classify'), stages.includes('classify') || stages.includes('desk'));
+      const rt = await openRuntime(logger, stages.includes('classify'), stages.includes('classify') || stages.includes('desk'), 'run');
       const { pipeline } = rt.config;
       // /healthz: can this worker reach Kafka and Elasticsearch (what its stages need to make progress).
       const metricsServer = createMetricsServer(async () => {
@@ -452,6 +484,8 @@ async function main(argv: string[]): Promise<number> {
         onCrash: () => process.exit(1),
       });
       const stopLag = startLagReporter(rt.ctx.kafka, lagTargets(pipeline, stages), logger);
+      // Not a stage: every work process schedules it, the day's lock lets one of them run it.
+      const retention = startRetentionSchedule({ es: rt.ctx.es, prefix: pipeline.elasticsearch.indexPrefix, config: pipeline.privacy, authorKey: rt.config.authorKey, clock: rt.ctx.clock, logger });
       logger.info('stages running', {
         stages,
         pid: process.pid,
@@ -460,6 +494,7 @@ async function main(argv: string[]): Promise<number> {
       });
       onShutdown(`the ${stages.join(', ')} stage${stages.length > 1 ? 's' : ''}`, async () => {
         stopLag();
+        await retention.stop();
         await workers.stop();
         metricsServer.close();
         await rt.ctx.close();
@@ -470,7 +505,7 @@ async function main(argv: string[]): Promise<number> {
       return new Promise<number>(() => {});
     }
     case 'sources': {
-      const rt = await openRuntime(logger, false);
+      const rt = await openRuntime(logger, false, false, 'run');
       const { pipeline } = rt.config;
       if (pipeline.sources.length === 0) {
         throw new Error('the pipeline file lists no sources; see pipelines/sources.example.json for one of each kind');
@@ -479,7 +514,7 @@ async function main(argv: string[]): Promise<number> {
       const sink = createKafkaPostSink({ producer: rt.ctx.producer, topic: topics.raw.name, deadLetterTopic: topics.deadLetter.name });
       const sources = pipeline.sources.map((definition) =>
         createSource(definition, {
-          stateDir: process.env.PANTAU_STATE_DIR ?? DEFAULT_STATE_DIR,
+          stateDir: rt.config.stateDir ?? DEFAULT_STATE_DIR,
           logger: logger.child({ source: definition.name }),
           ...(rt.config.authorKey ? { authorKey: rt.config.authorKey } : {}),
         }),
@@ -510,7 +545,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'demo': {
       const started = performance.now();
-      const rt = await openRuntime(logger, true);
+      // The demo keeps the sample's handles (unless PANTAU_AUTHOR_KEY is set): its readers look for them.
+      const rt = await openRuntime(logger, true, true, 'demo');
       // The demo's hoaxes need answers in the knowledge base; entries already there stay as they are.
       const kb = await importKnowledgeBase({ es: rt.ctx.es, prefix: rt.config.pipeline.elasticsearch.indexPrefix, input: readKbFile(DEMO_CLARIFICATIONS_FILE), clock: systemClock });
       say(`knowledge base: ${kb.created} demo clarifications added, ${kb.alreadyPresent} already there (add the public debunks with: npm run pantau -- kb import --shared)`);
@@ -542,7 +578,7 @@ async function main(argv: string[]): Promise<number> {
       const { topics } = rt.config.pipeline.kafka;
       const file = resolve(values.file ?? SAMPLE_POSTS_FILE);
       const ingested = await ingestJsonlFile(file, {
-        sink: createKafkaPostSink({ producer: rt.ctx.producer, topic: topics.raw.name, deadLetterTopic: topics.deadLetter.name }),
+        sink: withPseudonymisedAuthors(createKafkaPostSink({ producer: rt.ctx.producer, topic: topics.raw.name, deadLetterTopic: topics.deadLetter.name }), rt.config.authorKey),
         onProgress: (p) => say(progressLine(p)),
       });
       await waitForIndexed(workers, ingested.produced, 300_000);

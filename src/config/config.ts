@@ -29,6 +29,8 @@ const envSchema = z.object({
   PANTAU_HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   PANTAU_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   PANTAU_AUTHOR_KEY: z.string().min(16, 'use at least 16 characters of secret').optional(),
+  PANTAU_AUTHOR_PSEUDONYMS: z.enum(['on', 'off'], 'on or off').optional(),
+  PANTAU_STATE_DIR: z.string().min(1).optional(),
   PANTAU_DESK_LINK_SECRET: z.string().min(32, 'use at least 32 characters of secret (e.g. openssl rand -hex 32)').optional(),
   PANTAU_DESK_API_KEY: z
     .undefined({ message: 'is no longer used: the desk API now takes API tokens; create one with `npm run pantau -- users token create --name NAME --role humas --unit UNIT` and unset PANTAU_DESK_API_KEY' })
@@ -52,8 +54,15 @@ export interface AppConfig {
   elasticsearchAuth: ElasticsearchAuth;
   webhookUrl: string | undefined;
   modelDir: string | undefined;
-  /** Key for pseudonymising authors at the sources; unset keeps handles as they are. */
+  /**
+   * Key for pseudonymising authors: PANTAU_AUTHOR_KEY here; the CLI then resolves the key in use
+   * (privacy/author-key.ts: generated file, off, demo) and sets it. Unset keeps handles as they are.
+   */
   authorKey: string | undefined;
+  /** PANTAU_AUTHOR_PSEUDONYMS: `off` turns pseudonyms off explicitly; default on. */
+  authorPseudonyms: 'on' | 'off';
+  /** PANTAU_STATE_DIR: sources' state and the generated author key; undefined: `.state/` in the project. */
+  stateDir: string | undefined;
   /** Signs the lifecycle links in desk alerts; unset: a random one per process (links die with it). */
   deskLinkSecret: string | undefined;
 }
@@ -104,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webhookUrl: e.PANTAU_WEBHOOK_URL,
     modelDir: e.PANTAU_MODEL_DIR,
     authorKey: e.PANTAU_AUTHOR_KEY,
+    authorPseudonyms: e.PANTAU_AUTHOR_PSEUDONYMS ?? 'on',
+    stateDir: e.PANTAU_STATE_DIR,
     deskLinkSecret: e.PANTAU_DESK_LINK_SECRET,
   };
 }

@@ -9,6 +9,7 @@ import { PantauError } from '../core/errors.ts';
 import { PROJECT_ROOT } from '../core/paths.ts';
 import { formatIssues } from '../core/post.ts';
 import { sourceListSchema } from '../sources/index.ts';
+import { privacySchema } from '../privacy/config.ts';
 
 export const DEFAULT_PIPELINE_FILE = resolve(PROJECT_ROOT, 'pipelines/pantau.pipeline.json');
 
@@ -124,6 +125,20 @@ export const pipelineSchema = z
       })
       .strict()
       .describe('Which flags raise alerts, and how they are delivered to PANTAU_WEBHOOK_URL.'),
+    review: z
+      .object({
+        uncertainSampleRate: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.2)
+          .describe(
+            "Share of the uncertain items (narratives whose posts only reach a label's review point, not its alert point) shown in the analysts' queue with reason `uncertain`, to learn where the model is unsure. Chosen by a stable hash of the item id, so the sample is the same on every request; 0 shows none, 1 all.",
+          ),
+      })
+      .strict()
+      .default({ uncertainSampleRate: 0.2 })
+      .describe("The analysts' review queue (`GET /api/queue`): flagged narratives, and a sample of the uncertain ones."),
     http: z
       .object({
         host: z.string().min(1).default('127.0.0.1').describe('Address of the dashboard and review API (PANTAU_HTTP_HOST overrides it).'),
@@ -267,6 +282,9 @@ export const pipelineSchema = z
       .strict()
       .default({ host: '127.0.0.1', port: 9464 })
       .describe('Where `pantau work` and `pantau sources` serve Prometheus metrics (/metrics) and their health (/healthz).'),
+    privacy: privacySchema
+      .default({ retentionDays: 180, action: 'delete', schedule: '15 2 * * *', timezone: 'Asia/Jakarta' })
+      .describe('Retention of posts and of the personal data derived from them (author pseudonyms are set by PANTAU_AUTHOR_KEY / PANTAU_AUTHOR_PSEUDONYMS, see the README).'),
   })
   .strict();
 

@@ -22,6 +22,7 @@ import { registry, sinkRequestSeconds } from '../core/metrics.ts';
 import { backoffMs, isRetriableHttpStatus } from '../core/retry.ts';
 import { elasticsearchError } from '../store/elasticsearch-errors.ts';
 import { postsIndexFor } from '../store/index-names.ts';
+import { searchText } from '../review/search-text.ts';
 
 export interface Rejection {
   post: ScoredPost;
@@ -80,7 +81,8 @@ export async function indexPosts(client: Client, posts: ScoredPost[], options: I
         filter_path: ['took', 'errors', 'items.*.status', 'items.*.error'],
         operations: pending.flatMap((post) => [
           { index: { _index: postsIndexFor(options.prefix, post.created_at), _id: post.id } },
-          { ...post, indexed_at: indexedAt },
+          // search_text: the stemmed words for the analysts' Indonesian full-text search (review/search-text.ts).
+          { ...post, indexed_at: indexedAt, search_text: searchText(post.text) },
         ]),
       });
     } catch (cause) {

@@ -20,7 +20,7 @@ export function fieldMappingSchema<R extends z.ZodType<string>>(ref: R) {
       id: ref.describe('The platform\'s own id of the item; the post id becomes `<idPrefix>-<id>`.'),
       text: z.union([ref, z.array(ref).min(1).max(10)]).describe('One field, or several joined with a blank line (e.g. title and body).'),
       textFormat: z.enum(['plain', 'html']).default('plain').describe('`html` when the platform sends the text as HTML (Mastodon, WordPress): tags are stripped.'),
-      author: ref.optional().describe("The author's handle or name (pseudonymised when PANTAU_AUTHOR_KEY is set)."),
+      author: ref.optional().describe("The author's handle or name (pseudonymised unless PANTAU_AUTHOR_PSEUDONYMS=off)."),
       url: ref.optional().describe('Link to the original post; only http(s) URLs are accepted.'),
       createdAt: ref.describe('When the post was published.'),
       createdAtFormat: z.enum(createdAtFormats).default('iso').describe('`iso`: an ISO 8601 / RFC 2822 date with a time zone; `epoch_s` / `epoch_ms`: a Unix time.'),

@@ -8,8 +8,9 @@
  *   csv_file    CSV export backfill with a column mapping            (csv-file.ts)
  *   jsonl_file  JSONL backfill of posts in the post schema           (jsonl-file.ts)
  *
- * Every source is handed its PostSink at start(); none talks to Kafka itself. When the deployment sets an
- * author key, every source's posts pass through the author pseudonymiser on the way to the sink.
+ * Every source is handed its PostSink at start(); none talks to Kafka itself. With an author key (on by default
+ * outside the demo, see privacy/author-key.ts), every source's posts pass through the author pseudonymiser on
+ * the way to the sink.
  */
 import { z } from 'zod';
 import type { Clock } from '../core/clock.ts';
@@ -52,7 +53,7 @@ export interface CreateSourceDeps {
   /** Folder of the sources' state files; DEFAULT_STATE_DIR is `.state/` in the project root. */
   stateDir: string;
   logger: Logger;
-  /** Key for author pseudonyms; unset, authors pass unchanged. */
+  /** Key for author pseudonyms (the CLI resolves it: privacy/author-key.ts); unset, authors pass unchanged. */
   authorKey?: string;
   /** Where secrets named by `secretEnv` / `headersFromEnv` are read (default: process.env). */
   env?: NodeJS.ProcessEnv;

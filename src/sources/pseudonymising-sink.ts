@@ -24,14 +24,22 @@ function scrub(value: unknown, pattern: RegExp, pseudonym: string, depth = 0): u
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v, pattern, pseudonym, depth + 1)]));
 }
 
+/**
+ * The post with its author pseudonymised under `key`. A post whose author already is a pseudonym (`anon:…`)
+ * passes unchanged, so applying it twice (a source, then the classify stage's safety net) changes nothing.
+ */
 export function pseudonymisePost(post: Post, key: string): Post {
-  if (post.author === null || post.author.trim() === '') return post;
+  if (post.author === null || post.author.trim() === '' || post.author.startsWith('anon:')) return post;
   const pseudonym = pseudonymiseAuthor(post.author, key);
   const pattern = new RegExp(escapeRegExp(post.author.trim()), 'gi');
   return { ...post, author: pseudonym, ...(post.raw === undefined ? {} : { raw: scrub(post.raw, pattern, pseudonym ?? '') }) };
 }
 
-/** `sink` itself when there is no key; otherwise a sink that pseudonymises authors on the way through. */
+/**
+ * `sink` itself when there is no key; otherwise a sink that pseudonymises authors on the way through. Every
+ * path that publishes posts uses it (the sources via createSource, `pantau ingest`, the demo's ingest);
+ * the classify stage applies pseudonymisePost again for posts a foreign producer put on posts.raw.
+ */
 export function withPseudonymisedAuthors(sink: PostSink, key: string | undefined): PostSink {
   if (!key) return sink;
   return {

@@ -29,6 +29,8 @@ export async function listFlagged(
     from: (options.page - 1) * options.size,
     size: options.size,
     track_total_hits: true,
+    // search_text is the stemmed copy of text for the queue's full-text search: nothing a reader needs.
+    _source_excludes: ['search_text'],
     query: { bool: { filter } },
     // id breaks ties so paging is stable when posts share a timestamp.
     sort: [{ created_at: { order: 'desc' } }, { id: { order: 'asc' } }],

@@ -43,6 +43,8 @@ export function spawnWorker(pipelineFile: string, stages = 'classify,index'): Wo
       ELASTICSEARCH_URL,
       PANTAU_PIPELINE: pipelineFile,
       PANTAU_METRICS_PORT: '0',
+      // Pseudonyms are on by default; several workers share one key, as several machines must.
+      PANTAU_AUTHOR_KEY: 'test-author-key-shared-by-all-workers',
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

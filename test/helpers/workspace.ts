@@ -4,6 +4,10 @@
  * another unit), their passwords, an API token per role, and a signed-in fetch for each.
  */
 import type { Server } from 'node:http';
+import { dirname } from 'node:path';
+import { reviewRoutes } from '../../src/api/review-routes.ts';
+import { DEFAULT_MODEL_DIR } from '../../src/classifier/index.ts';
+import { ModelCatalog, readModelView } from '../../src/review/explain.ts';
 import { createApiServer, listen, type ApiOptions } from '../../src/api/server.ts';
 import type { RouteSpec } from '../../src/api/route.ts';
 import { addToken, addUser } from '../../src/auth/accounts.ts';
@@ -13,6 +17,12 @@ import { systemClock, type Clock } from '../../src/core/clock.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';
 import { cleanUp, isolatedConfig, openTestContext } from './cluster.ts';
+
+/** What `pantau serve` mounts beyond the server's own routes: the analyst queue, audit and units (shipped model). */
+export function workspaceRoutes(ctx: PipelineContext, prefix: string, units: HumasUnitsConfig): RouteSpec<any, any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const view = readModelView(DEFAULT_MODEL_DIR);
+  return reviewRoutes({ queue: { es: ctx.es, prefix, labels: view.labels, uncertainSampleRate: 0.2, clock: ctx.clock }, catalog: new ModelCatalog(dirname(DEFAULT_MODEL_DIR), view), units });
+}
 
 export const TEST_PASSWORD = 'kata-sandi-uji-yang-panjang-1';
 
@@ -64,8 +74,8 @@ export interface WorkspaceOptions {
   authSettings?: Partial<AuthSettings>;
   rateLimits?: ApiOptions['rateLimits'];
   linkSecret?: string;
-  /** More routes, made once the context exists (the queue, admin). */
-  routes?: (ctx: PipelineContext, prefix: string) => readonly RouteSpec<any, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** The routes beyond the server's own, made once the context exists; default: what `pantau serve` mounts (workspaceRoutes). */
+  routes?: (ctx: PipelineContext, prefix: string, units: HumasUnitsConfig) => readonly RouteSpec<any, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 export async function startWorkspace(options: WorkspaceOptions): Promise<Workspace> {
@@ -94,7 +104,7 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
     auth,
     rateLimits: options.rateLimits ?? { perIp: 100_000, read: 100_000, write: 100_000, login: 10_000 },
     desk: { units, linkSecret: options.linkSecret },
-    routes: options.routes?.(ctx, prefix) ?? [],
+    routes: (options.routes ?? workspaceRoutes)(ctx, prefix, units),
   });
   const base = `http://127.0.0.1:${(await listen(server, '127.0.0.1', 0)).port}`;
 

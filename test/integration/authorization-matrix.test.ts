@@ -9,7 +9,7 @@ import { signLinkToken } from '../../src/desk/lifecycle.ts';
 import { caseIdOf, createCase, putCluster, type CaseDoc, type ClusterDoc } from '../../src/store/desk-store.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { startWorkspace, TEST_PASSWORD, type SignedIn, type Workspace } from '../helpers/workspace.ts';
-import { matrixRoutes, seedMatrix, type MatrixSeed } from '../helpers/matrix-routes.ts';
+import { seedMatrix, type MatrixSeed } from '../helpers/matrix-routes.ts';
 
 const SECRET = 'matrix-test-link-secret-0123456789abcdef';
 type Caller = 'anonymous' | 'analyst' | 'humas' | 'leadership' | 'admin';
@@ -64,7 +64,7 @@ describe('authorisation matrix', () => {
   const sessions = new Map<Caller, SignedIn>();
 
   beforeAll(async () => {
-    ws = await startWorkspace({ name: 'matrix', linkSecret: SECRET, routes: matrixRoutes });
+    ws = await startWorkspace({ name: 'matrix', linkSecret: SECRET });
     seed = await seedMatrix(ws);
     komdigiCase = await freshCase(ws, 'komdigi');
     for (const c of CALLERS) if (c !== 'anonymous') sessions.set(c, await ws.login(c));

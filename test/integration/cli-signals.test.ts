@@ -6,7 +6,9 @@
  * process group, so npm and pantau both get it) must stop it the same way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/core/paths.ts';
@@ -57,6 +59,7 @@ describe('the documented commands stop cleanly on a signal to their one PID', ()
   let ctx: PipelineContext;
   let pipelineFile: string;
   const runs: NpmRun[] = [];
+  const stateDir = mkdtempSync(join(tmpdir(), 'pantau-signals-state-'));
 
   beforeAll(async () => {
     const config = isolatedConfig('signals');
@@ -91,6 +94,8 @@ describe('the documented commands stop cleanly on a signal to their one PID', ()
         PANTAU_PIPELINE: pipelineFile,
         PANTAU_HTTP_PORT: '0',
         PANTAU_METRICS_PORT: '0',
+        // `work` generates an author key when none is set: in a folder of the test's, not the project's .state/.
+        PANTAU_STATE_DIR: stateDir,
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -45,6 +45,8 @@ describe('pantau sources', () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
 
     const healthUrl = await waitFor('the sources to start', async () => out.match(/"health":"(http:[^"]+)"/)?.[1], 60_000);
+    // Pseudonyms are on by default: with no PANTAU_AUTHOR_KEY a key is generated in the state folder.
+    expect(out).toContain(`author pseudonyms: on, key generated in ${join(stateDir, 'author-key')} (just created)`);
     const admin = ctx.kafka.admin();
     await admin.connect();
     await waitFor('every sample post on posts.raw', async () => {

@@ -16,6 +16,7 @@ import { alertFor, classifyPosts } from '../../transforms/classify.ts';
 import { decodePost } from '../../transforms/decode.ts';
 import { loadTrustedPublishers } from '../../config/trusted-publishers.ts';
 import { createTrustedPublisherMatcher } from '../../transforms/trusted-publisher.ts';
+import { pseudonymisePost } from '../../sources/pseudonymising-sink.ts';
 import { createRelevanceMatcher, matchTokens, type RelevanceMatcher } from '../../transforms/relevance.ts';
 import { consumerSettings, letterFor, NARRATIVE_STARTED_HEADER, type StageDeps } from './stage.ts';
 import type { ClaimMatcher } from '../../match/matcher.ts';
@@ -76,6 +77,7 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
   const { topics, groups } = pipeline.kafka;
   const prefix = pipeline.elasticsearch.indexPrefix;
   const matcher = createRelevanceMatcher(loadElectionConfig(resolve(ctx.config.pipelineDir, pipeline.relevance.file)));
+  const authorKey = ctx.config.authorKey;
   const trustedPublisherOf = createTrustedPublisherMatcher(loadTrustedPublishers(resolve(ctx.config.pipelineDir, pipeline.trustedPublishers.file)), ctx.config.authorKey);
   const narratives: Narratives = { cache: new NarrativeCache(), view: new NarrativeRegistryView(ctx.es, prefix, { windowMs: pipeline.narratives.windowDays * 86_400_000, clock: ctx.clock }) };
   const logger = ctx.logger.child({ stage: 'classify' });
@@ -109,7 +111,8 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
       const letters: DeadLetter[] = [];
       for (const m of messages) {
         const decoded = decodePost(m.value);
-        if (decoded.ok) posts.push(decoded.post);
+        // Safety net: a post some other producer put on posts.raw with a handle gets its pseudonym here.
+        if (decoded.ok) posts.push(authorKey === undefined ? decoded.post : pseudonymisePost(decoded.post, authorKey));
         else letters.push(letterFor(m, c, 'decoding', decoded.reason, decoded.detail));
       }
       let scored: ScoredPost[];
