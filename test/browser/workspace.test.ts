@@ -122,6 +122,8 @@ describe('analyst workspace in the browser', () => {
   const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
   const queueRows = (page: Page) => page.locator('#queue-table .queue-row');
   const rowOf = (page: Page, text: string) => queueRows(page).filter({ hasText: text });
+  /** A narrative's row by its item id (the sample shown may be any of its posts). */
+  const itemRow = (page: Page, narrative: string) => page.locator(`#queue-table .queue-row[data-item="${narrative}"]`);
 
   it('refuses a wrong password with a message in Indonesian, then signs in and out', async () => {
     const { page, problems } = await open();
@@ -180,9 +182,10 @@ describe('analyst workspace in the browser', () => {
     const { page, problems, dialogs } = await open();
     await login(page, 'analyst');
     await poll(() => queueRows(page).count()).toBeGreaterThanOrEqual(4);
-    const first = rowOf(page, 'Surat suara di TPS 12');
+    const first = itemRow(page, 'narasi-surat-suara');
     expect(await first.textContent()).toContain('3 unggahan');
-    expect(await first.textContent()).toContain('@kabar_tps12');
+    expect(await first.textContent()).toContain('3 akun');
+    expect(await first.textContent()).toContain('Hoaks 0,97');
     await shot(page, 'desktop-queue');
 
     // Confirm the whole narrative.
@@ -198,8 +201,8 @@ describe('analyst workspace in the browser', () => {
 
     // Dismiss another; without a reason the page asks for one and sends nothing.
     await page.getByRole('link', { name: 'Kembali ke antrean' }).first().click();
-    await poll(() => rowOf(page, 'Bansos hanya untuk golongan').count()).toBe(1);
-    await rowOf(page, 'Bansos hanya untuk golongan').locator('.open-link').click();
+    await poll(() => itemRow(page, 'narasi-bansos').count()).toBe(1);
+    await itemRow(page, 'narasi-bansos').locator('.open-link').click();
     await poll(() => page.locator('#item-claim').textContent()).toContain('Anda tangani');
     await page.getByRole('button', { name: 'Tolak', exact: true }).click();
     expect(await page.locator('#decision-error').textContent()).toContain('alasan');
@@ -221,8 +224,8 @@ describe('analyst workspace in the browser', () => {
     // Decided items leave the open queue.
     await page.getByRole('link', { name: 'Antrean', exact: true }).click();
     await poll(() => page.locator('#queue-count').textContent()).toContain('item');
-    expect(await rowOf(page, 'Surat suara di TPS 12').count()).toBe(0);
-    expect(await rowOf(page, 'Bansos hanya untuk golongan').count()).toBe(0);
+    expect(await itemRow(page, 'narasi-surat-suara').count()).toBe(0);
+    expect(await itemRow(page, 'narasi-bansos').count()).toBe(0);
     expect(problems).toEqual([]);
     expect(dialogs).toEqual([]);
   });
@@ -286,7 +289,7 @@ describe('analyst workspace in the browser', () => {
     });
     expect(focused.cls).toContain('open-link');
     expect(focused.outline).not.toBe('none');
-    const target = Number(await rowOf(page, 'Kotak suara di gudang').getAttribute('data-index'));
+    const target = Number(await itemRow(page, 'narasi-kotak-suara').getAttribute('data-index'));
     for (let i = 0; i < target; i++) await page.keyboard.press('j');
     expect(await current()).toBe(String(target));
     const chosen = await page.locator('#queue-table .queue-row.current').getAttribute('data-item');
