@@ -37,6 +37,7 @@ const NARRATIVES = [
   { id: 'narasi-bansos', label: 'hate_speech', score: 0.9, texts: ['Bansos hanya untuk golongan mereka, usir saja', 'Bansos dibagi hanya ke kelompok itu'], authors: ['suara_rakyat_77', 'akun_bansos'] },
   { id: 'narasi-kotak-suara', label: 'hoax', score: 0.93, texts: ['Kotak suara di gudang KPU dibuka malam-malam', 'Video kotak suara dibuka diam-diam'], authors: ['pantau_kotak', 'relawan_jujur'] },
   { id: 'narasi-xss', label: 'hoax', score: 0.95, texts: [XSS], authors: ['penguji_html'] },
+  { id: 'narasi-eskalasi', label: 'hoax', score: 0.92, texts: ['TPS di balai desa dipindah mendadak tanpa pemberitahuan, jangan datang besok', 'Kabarnya TPS balai desa dipindah, warga bingung'], authors: ['warga_desa_9', 'kabar_balai'] },
   { id: 'narasi-dikunci', label: 'sara', score: 0.88, texts: ['Provokasi antarsuku menjelang pilkada di kota ini'], authors: ['provokator_01'] },
 ];
 const HANDLES = NARRATIVES.flatMap((n) => n.authors);
@@ -52,7 +53,7 @@ async function seedPosts(ws: Workspace): Promise<void> {
         id: `uji-${n.id}-${pi}`, platform: 'x', author: n.authors[pi], text, url: `https://x.example/uji-${n.id}-${pi}`, created_at: createdAt, region: '3578',
         engagement: { likes: 40 - pi, shares: 12, replies: 3, views: 900 }, language: 'id',
         scores: { hoax: 0.05, hate_speech: 0.04, abusive: 0.03, sara: 0.06, [n.label]: n.score - pi * 0.01 },
-        flags: [n.label], flagged: true, review_flags: [], sentiment: 'negative', model_version: 'uji-model-1', classified_at: createdAt,
+        flags: [n.label], flagged: true, review_flags: [], sentiment: 'negative', model_version: 'pantau-id-v2', classified_at: createdAt,
         relevance: { relevant: true, terms: ['pemilu'] }, narrative_id: n.id, claim: null,
       });
     }),
@@ -193,7 +194,8 @@ describe('analyst workspace in the browser', () => {
     await poll(() => page.locator('#item-claim').textContent()).toContain('Anda tangani');
     expect(await page.locator('.post').count()).toBe(3);
     expect(await page.locator('details.why').first().textContent()).toContain('Mengapa ditandai');
-    expect(await page.locator('details.why').first().textContent()).toContain('uji-model-1');
+    expect(await page.locator('details.why').first().textContent()).toContain('pantau-id-v2');
+    expect(await page.locator('details.why').first().textContent()).toContain('di atas ambang peringatan');
     await shot(page, 'desktop-item');
     await page.getByRole('button', { name: 'Konfirmasi', exact: true }).click();
     await poll(() => page.locator('#decision-result').textContent()).toContain('Tersimpan: Konfirmasi');
@@ -315,24 +317,55 @@ describe('analyst workspace in the browser', () => {
     expect(problems).toEqual([]);
   });
 
-  it('a humas user sees only the cases of its unit, and acknowledges one', async () => {
+  it('relabels one selected post, then escalates the whole narrative to a humas unit', async () => {
+    const { page, problems } = await open();
+    await login(page, 'analyst');
+    await poll(() => itemRow(page, 'narasi-eskalasi').count()).toBe(1);
+    await itemRow(page, 'narasi-eskalasi').locator('.open-link').click();
+    await poll(() => page.locator('#item-claim').textContent()).toContain('Anda tangani');
+    // Selecting a post switches the decision to the selected posts.
+    await page.getByLabel('Pilih unggahan 1').check();
+    expect(await page.getByLabel(/Hanya unggahan terpilih/).isChecked()).toBe(true);
+    expect(await page.locator('#scope-selected-count').textContent()).toBe('Hanya unggahan terpilih (1 dipilih)');
+    await page.getByRole('checkbox', { name: 'Hoaks', exact: true }).uncheck();
+    await page.getByRole('checkbox', { name: 'Provokasi SARA', exact: true }).check();
+    await page.getByLabel('Alasan perubahan (wajib)').fill('Bukan hoaks pemilu: ajakan yang memecah warga.');
+    await page.getByRole('button', { name: 'Simpan label' }).click();
+    await poll(() => page.locator('#decision-result').textContent()).toContain('Tersimpan: Ubah label');
+    expect(await page.locator('#decision-result').textContent()).toContain('Hoaks → Provokasi SARA · 1 unggahan');
+    // Back to the whole narrative for the escalation.
+    await page.getByLabel(/Seluruh narasi/).check();
+    await page.getByLabel('Eskalasi ke unit humas').selectOption({ label: 'Humas Komdigi' });
+    await page.getByRole('button', { name: 'Eskalasi', exact: true }).click();
+    await poll(() => page.locator('#decision-result').textContent()).toContain('Tersimpan: Eskalasi ke unit humas');
+    expect(await page.locator('#decision-result').textContent()).toContain('Unit: komdigi');
+    expect(await page.locator('#audit-trail > li').count()).toBe(2);
+    await shot(page, 'desktop-item-escalated');
+    expect(problems).toEqual([]);
+  });
+
+  it('a humas user sees only the cases of its unit (the escalated one too), acknowledges and counters one', async () => {
     const { page, problems, requests } = await open();
     await login(page, 'humas');
-    await poll(() => page.locator('#case-list > li').count()).toBe(1);
+    // The seeded case and the one the analyst escalated; never the other unit's.
+    await poll(() => page.locator('#case-list > li').count()).toBe(2);
     const text = (await page.locator('#cases-list').textContent())!;
     expect(text).toContain(KOMDIGI_CASE);
+    expect(text).toContain('balai desa dipindah');
     expect(text).not.toContain(BAWASLU_CASE);
+    expect(await page.locator('#cases-scope').textContent()).toBe('Kasus untuk unit Anda: Humas Komdigi.');
     expect(await page.locator('#nav a:not([hidden])').allTextContents()).toEqual(['Kasus', 'Ringkasan']);
     await shot(page, 'desktop-humas-cases');
-    await page.getByRole('button', { name: 'Tandai diterima' }).click();
-    await poll(() => page.locator('.case-result').textContent()).toContain('Diterima');
+    const card = page.locator('#case-list > li').filter({ hasText: KOMDIGI_CASE });
+    await card.getByRole('button', { name: 'Tandai diterima' }).click();
+    await poll(() => card.locator('.case-result').textContent()).toContain('Diterima');
     // Countering needs the link of the published counter-narrative.
-    await page.getByRole('button', { name: 'Laporkan kontra-narasi' }).click();
-    expect(await page.locator('#case-list [role="alert"]').textContent()).toContain('Isi tautan kontra-narasi');
-    await page.getByLabel('Tautan kontra-narasi yang sudah terbit').fill('https://komdigi.example.go.id/klarifikasi/surat-suara');
-    await page.getByRole('button', { name: 'Laporkan kontra-narasi' }).click();
-    await poll(() => page.locator('.case-result').textContent()).toContain('Sudah dikontra');
-    expect(await page.locator('#case-list').textContent()).toContain('tautan kontra-narasi');
+    await card.getByRole('button', { name: 'Laporkan kontra-narasi' }).click();
+    expect(await card.locator('[role="alert"]').textContent()).toContain('Isi tautan kontra-narasi');
+    await card.getByLabel('Tautan kontra-narasi yang sudah terbit').fill('https://komdigi.example.go.id/klarifikasi/surat-suara');
+    await card.getByRole('button', { name: 'Laporkan kontra-narasi' }).click();
+    await poll(() => card.locator('.case-result').textContent()).toContain('Sudah dikontra');
+    expect(await card.textContent()).toContain('tautan kontra-narasi');
     expect(requests.some((p) => p.startsWith('/api/queue'))).toBe(false);
     expect(problems).toEqual([]);
   });
@@ -377,7 +410,7 @@ describe('analyst workspace in the browser', () => {
     await shot(page, 'phone-audit');
     const humas = await open(PHONE);
     await login(humas.page, 'humas');
-    await poll(() => humas.page.locator('#case-list > li').count()).toBe(1);
+    await poll(() => humas.page.locator('#case-list > li').count()).toBe(2);
     expect(await overflow(humas.page)).toBeLessThanOrEqual(390);
     await shot(humas.page, 'phone-humas-cases');
     expect(problems).toEqual([]);
