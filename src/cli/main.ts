@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MODEL_DIR, loadClassifier, type Classifier, type LoadOptions } from '../classifier/index.ts';
 import { reviewRoutes } from '../api/review-routes.ts';
+import { adminRoutes } from '../api/admin-routes.ts';
 import { ModelCatalog, readModelView } from '../review/explain.ts';
 import { electionEntityNames, loadElectionConfig } from '../config/election.ts';
 import { loadConfig, type AppConfig } from '../config/config.ts';
@@ -45,6 +46,7 @@ import { applyAuthorKey, describeAuthorKey } from '../privacy/author-key.ts';
 import { startRetentionSchedule } from '../privacy/retention-schedule.ts';
 import { withPseudonymisedAuthors } from '../sources/pseudonymising-sink.ts';
 import { authorKeyStatus, privacyExportCommand, retentionCommand, retentionStatus } from './privacy-command.ts';
+import { MODELS_HELP, modelsCommand } from './models-command.ts';
 
 
 const HELP = `pantau — negative-content and hoax monitoring for Bakohumas humas teams
@@ -91,6 +93,7 @@ Commands:
   privacy export --author HANDLE [--out FILE]
                               Write one author's data (posts under the handle and its pseudonym, their alerts,
                               desk examples and cases) to one JSON file (mode 0600); needs the author key in use.
+${MODELS_HELP}
   validate                    Check the pipeline file, the environment, the humas units (and their channel
                               secrets) and the model, say which author key is in use; exit 1 if invalid.
   help                        This text.
@@ -237,11 +240,14 @@ async function serve(rt: Runtime) {
     labels: pipeline.alerts.labels,
     logger: rt.logger,
     auth,
-    routes: reviewRoutes({
-      queue: { es: rt.ctx.es, prefix, labels: modelView.labels, uncertainSampleRate: pipeline.review.uncertainSampleRate, clock: systemClock },
-      catalog: new ModelCatalog(dirname(modelDir), modelView),
-      units,
-    }),
+    routes: [
+      ...reviewRoutes({
+        queue: { es: rt.ctx.es, prefix, labels: modelView.labels, uncertainSampleRate: pipeline.review.uncertainSampleRate, clock: systemClock },
+        catalog: new ModelCatalog([dirname(modelDir), resolve(process.env.PANTAU_STATE_DIR ?? DEFAULT_STATE_DIR, 'models')], modelView),
+        units,
+      }),
+      ...adminRoutes({ es: rt.ctx.es, prefix, shippedModelDir: modelDir }).all,
+    ],
     rateLimits: a.rateLimits,
     health: () => checkHealth(rt.ctx.kafka, rt.ctx.es, rt.logger),
     desk: { units, linkSecret: deskLinkSecret(rt.ctx, rt.logger) },
@@ -339,6 +345,7 @@ async function main(argv: string[]): Promise<number> {
       await rt.ctx.close();
     }
   }
+  if (command === 'models') return modelsCommand(argv.slice(1), say);
   const { values } = parseArgs({
     // `kb import …`: the subcommand is the second word.
     args: argv.slice((command === 'kb' || command === 'privacy') && argv[1] !== undefined && !argv[1].startsWith('-') ? 2 : 1),

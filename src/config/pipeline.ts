@@ -94,6 +94,14 @@ export const pipelineSchema = z
           .record(z.string(), z.number().min(0).max(1))
           .default({})
           .describe("Per-label overrides of the model card's review points: posts scored between a label's review and alert points go to the analysts' queue (`review_flags`), not to humas teams; never above the alert point."),
+        modelRefreshMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(10_000)
+          .describe(
+            'How often a classify worker reads the model registry\'s active pointer (`<prefix>-models`, set by `pantau models promote|rollback`), in ms; one small request. A changed pointer loads the new model and swaps it between batches. 0 = never: the worker keeps the model it started with.',
+          ),
       })
       .strict()
       .describe('The classify stage: model batches and per-label thresholds (the model comes from PANTAU_MODEL_DIR or models/).'),

@@ -73,10 +73,11 @@ export function readModelView(dir: string, overrides: { alert?: Record<string, n
 export class ModelCatalog {
   private readonly views = new Map<string, ModelView | null>();
   readonly active: ModelView;
-  private readonly modelsDir: string;
+  private readonly modelsDirs: readonly string[];
 
-  constructor(modelsDir: string, active: ModelView) {
-    this.modelsDir = modelsDir;
+  /** `modelsDirs`: folders holding one folder per version (the shipped models/, the state dir's models trained from feedback). */
+  constructor(modelsDirs: string | readonly string[], active: ModelView) {
+    this.modelsDirs = typeof modelsDirs === 'string' ? [modelsDirs] : modelsDirs;
     this.active = active;
     this.views.set(active.version, active);
   }
@@ -85,14 +86,16 @@ export class ModelCatalog {
   get(version: string): ModelView | null {
     if (this.views.has(version)) return this.views.get(version)!;
     let view: ModelView | null = null;
-    const dir = join(this.modelsDir, version);
-    if (VERSION_RE.test(version) && existsSync(join(dir, MODEL_FILE))) {
+    for (const modelsDir of VERSION_RE.test(version) ? this.modelsDirs : []) {
+      const dir = join(modelsDir, version);
+      if (!existsSync(join(dir, MODEL_FILE))) continue;
       try {
         view = readModelView(dir);
         if (view.version !== version) view = null; // a folder named after another version: not this model
       } catch {
         view = null;
       }
+      if (view !== null) break;
     }
     this.views.set(version, view);
     return view;

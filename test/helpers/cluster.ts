@@ -44,7 +44,8 @@ export async function cleanUp(ctx: PipelineContext): Promise<void> {
   // Wildcard deletes are refused by default (action.destructive_requires_name), so name each index.
   const indices = Object.keys(await ctx.es.indices.get({ index: `${prefix}-*`, allow_no_indices: true, ignore_unavailable: true }));
   if (indices.length > 0) await ctx.es.indices.delete({ index: indices });
-  for (const name of [`${prefix}-posts`, `${prefix}-alerts`, `${prefix}-narratives`, `${prefix}-narrative-log`, `${prefix}-clarifications`, `${prefix}-desk-clusters`, `${prefix}-desk-cases`, `${prefix}-desk-deliveries`, `${prefix}-reviews`, `${prefix}-audit`]) await ctx.es.indices.deleteIndexTemplate({ name }).catch(() => {});
+  // Every template this prefix installed (posts, alerts, desk, users, sessions, reviews, audit, models, retention…).
+  await ctx.es.indices.deleteIndexTemplate({ name: `${prefix}-*` }).catch(() => {});
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {

@@ -23,6 +23,7 @@ export interface MatrixSeed {
 }
 
 const analysts = (ok: number): Record<Caller, number> => ({ anonymous: 401, analyst: ok, humas: 403, leadership: 403, admin: ok });
+const adminOnly = (ok: number): Record<Caller, number> => ({ anonymous: 401, analyst: 403, humas: 403, leadership: 403, admin: ok });
 const everyRole = (ok: number): Record<Caller, number> => ({ anonymous: 401, analyst: ok, humas: ok, leadership: ok, admin: ok });
 
 let serial = 0;
@@ -66,6 +67,12 @@ export async function seedMatrix(ws: Workspace): Promise<MatrixSeed> {
       { route: 'POST /api/queue/:item/decision', request: async () => ({ path: `${item(await freshItem(ws))}/decision`, json: { action: 'confirm' } }), expect: analysts(200) },
       { route: 'GET /api/audit', request: () => ({ path: '/api/audit' }), expect: analysts(200) },
       { route: 'GET /api/units', request: () => ({ path: '/api/units' }), expect: everyRole(200) },
+      { route: 'GET /api/admin/models', request: () => ({ path: '/api/admin/models' }), expect: adminOnly(200) },
+      // Promoting and rolling back succeed in model-registry.test.ts; here, where nothing is registered, the admin's
+      // exact answers are "no such version" and "nothing to roll back to".
+      { route: 'POST /api/admin/models/:version/promote', request: () => ({ path: '/api/admin/models/pantau-id-tidak-ada/promote' }), expect: adminOnly(404) },
+      { route: 'POST /api/admin/models/rollback', request: () => ({ path: '/api/admin/models/rollback' }), expect: adminOnly(409) },
+      { route: 'GET /api/admin/precision', request: () => ({ path: '/api/admin/precision' }), expect: adminOnly(200) },
     ],
   };
 }

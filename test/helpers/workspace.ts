@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import { dirname } from 'node:path';
 import { reviewRoutes } from '../../src/api/review-routes.ts';
+import { adminRoutes } from '../../src/api/admin-routes.ts';
 import { DEFAULT_MODEL_DIR } from '../../src/classifier/index.ts';
 import { ModelCatalog, readModelView } from '../../src/review/explain.ts';
 import { createApiServer, listen, type ApiOptions } from '../../src/api/server.ts';
@@ -18,10 +19,13 @@ import { silentLogger } from '../../src/core/log.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';
 import { cleanUp, isolatedConfig, openTestContext } from './cluster.ts';
 
-/** What `pantau serve` mounts beyond the server's own routes: the analyst queue, audit and units (shipped model). */
+/** What `pantau serve` mounts beyond the server's own routes: the analyst queue, audit and units, and the admin routes (shipped model). */
 export function workspaceRoutes(ctx: PipelineContext, prefix: string, units: HumasUnitsConfig): RouteSpec<any, any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
   const view = readModelView(DEFAULT_MODEL_DIR);
-  return reviewRoutes({ queue: { es: ctx.es, prefix, labels: view.labels, uncertainSampleRate: 0.2, clock: ctx.clock }, catalog: new ModelCatalog(dirname(DEFAULT_MODEL_DIR), view), units });
+  return [
+    ...reviewRoutes({ queue: { es: ctx.es, prefix, labels: view.labels, uncertainSampleRate: 0.2, clock: ctx.clock }, catalog: new ModelCatalog(dirname(DEFAULT_MODEL_DIR), view), units }),
+    ...adminRoutes({ es: ctx.es, prefix, shippedModelDir: DEFAULT_MODEL_DIR }).all,
+  ];
 }
 
 export const TEST_PASSWORD = 'kata-sandi-uji-yang-panjang-1';

@@ -10,7 +10,18 @@ import { runTrainPipeline, type TrainPipelineOptions } from '../training/pipelin
 import { formatSeedTable, seedFigures, type SeedFigures } from '../training/seed-report.ts';
 import { replaceCardSection } from '../training/model-card.ts';
 import type { WeightPrecision } from '../training/export.ts';
-import { integer, number, parseArgs, single } from './args.ts';
+import { integer, number, parseArgs, single, type ParsedArgs } from './args.ts';
+import { DEFAULT_FEEDBACK_WEIGHT, trainWithFeedback } from '../training/retrain.ts';
+import { formatComparison } from '../training/compare.ts';
+import { DEFAULT_HOLDOUT_SHARE } from '../../review/feedback.ts';
+import { DEFAULT_MODEL_DIR } from '../index.ts';
+import { loadConfig } from '../../config/config.ts';
+import { electionEntityNames, loadElectionConfig } from '../../config/election.ts';
+import { resolveEndpoints } from '../../pipeline/endpoints.ts';
+import { createElasticsearchClient } from '../../store/elasticsearch-client.ts';
+import { systemClock } from '../../core/clock.ts';
+import { ensureRegistryTemplate } from '../../cli/models-command.ts';
+import { DEFAULT_STATE_DIR } from '../../sources/state-store.ts';
 import {
   DEFAULT_CALIBRATION,
   DEFAULT_CONDITIONAL_HEADS,
@@ -82,11 +93,21 @@ Options:
                            (default ${DEFAULT_SELF_TRAINING}; "none" = off)
   --quick                  measure only: skip the slow model-card extras (demo posts, name swap, Pilkada)
   --export-splits DIR      also write the train/dev/test JSONL used (input for npm run eval)
+  --feedback               also train on analysts' label decisions (confirm/dismiss/relabel) from the audit log
+                           in Elasticsearch (ELASTICSEARCH_URL, else the local services), the latest per post; a
+                           share of the decided narratives is held out. Then compares the active model and the
+                           new one side by side (base dev split, held-out feedback), writes comparison.json and
+                           the model card, and registers the new version as a candidate (pantau models promote).
+                           Default --out: $PANTAU_STATE_DIR/models/<version> (.state/models/), version
+                           pantau-id-fb-YYYYMMDD-HHMMSS (UTC)
+  --since YYYY-MM-DD       with --feedback: only decisions from this day on (UTC)
+  --feedback-weight X      with --feedback: loss weight of a decided post (default ${DEFAULT_FEEDBACK_WEIGHT})
+  --holdout X              with --feedback: share of decided narratives held out (default ${DEFAULT_HOLDOUT_SHARE})
   --help                   this text
 `;
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), ['help', 'no-conditional-sara', 'no-split-hashtags', 'no-domain-intercepts', 'quick']);
+  const args = parseArgs(process.argv.slice(2), ['help', 'no-conditional-sara', 'no-split-hashtags', 'no-domain-intercepts', 'quick', 'feedback']);
   if (args.flags.has('help')) {
     process.stdout.write(HELP);
     return;
@@ -101,7 +122,10 @@ async function main(): Promise<void> {
   const sharedAbusive = sharedData === null ? null : join(sharedData, 'id-multilabel-hate-abusive', 'abusive.csv');
   const abusiveWordsCsv =
     abusiveArg === 'none' ? null : abusiveArg !== undefined ? resolve(abusiveArg) : sharedAbusive !== null && existsSync(sharedAbusive) ? sharedAbusive : null;
-  const out = resolve(single(args, 'out') ?? join(repoRoot, 'models', 'pantau-id-v2'));
+  const feedback = args.flags.has('feedback');
+  // A version trained from feedback is state of this deployment, not a shipped artifact: never under models/.
+  const feedbackVersion = feedback ? (single(args, 'model-version') ?? `pantau-id-fb-${new Date(systemClock()).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`) : null;
+  const out = resolve(single(args, 'out') ?? (feedbackVersion !== null ? join(process.env.PANTAU_STATE_DIR ?? DEFAULT_STATE_DIR, 'models', feedbackVersion) : join(repoRoot, 'models', 'pantau-id-v2')));
   const annotationsArg = single(args, 'annotations');
   const annotationsFile = annotationsArg === 'none' || sharedData === null ? null : annotationsArg !== undefined ? resolve(annotationsArg) : DEFAULT_ANNOTATIONS_FILE;
   const entitiesArg = single(args, 'entities');
@@ -125,7 +149,7 @@ async function main(): Promise<void> {
     lexiconCsv,
     abusiveWordsCsv,
     out,
-    modelVersion: single(args, 'model-version') ?? out.split(/[\\/]/).filter((p) => p.length > 0).pop() ?? 'pantau-id',
+    modelVersion: feedbackVersion ?? single(args, 'model-version') ?? out.split(/[\\/]/).filter((p) => p.length > 0).pop() ?? 'pantau-id',
     featurizer: { ...DEFAULT_FEATURIZER_CONFIG, buckets: 2 ** bucketsLog2 },
     train: {
       ...DEFAULT_TRAINING,
@@ -151,6 +175,10 @@ async function main(): Promise<void> {
     selfTraining: selfTrainingOption(single(args, 'self-training') ?? DEFAULT_SELF_TRAINING),
     log: (line) => process.stderr.write(`[train] ${line}\n`),
   };
+  if (feedback) {
+    await trainFromFeedback(pipelineOptions, args);
+    return;
+  }
   const result = await runTrainPipeline(pipelineOptions);
   process.stdout.write(`Model written to ${result.modelDir} (${(result.seconds / 60).toFixed(1)} min). Test metrics:\n`);
   for (const [label, m] of Object.entries(result.test.labels)) {
@@ -191,6 +219,40 @@ weighted to the stream.
 ${formatSeedTable(runs)}`,
   );
   process.stdout.write(`Figures over split seeds ${seeds.join(', ')} added to ${join(modelDir, 'MODEL_CARD.md')}.\n`);
+}
+
+/** `--feedback`: base data + analysts' decisions, side by side with the active model, registered as a candidate. */
+async function trainFromFeedback(pipelineOptions: TrainPipelineOptions, args: ParsedArgs): Promise<void> {
+  if (pipelineOptions.sharedData === null && pipelineOptions.dataFiles.length === 0) {
+    throw new Error('--feedback adds analysts\' decisions to the base training data, and there is none: pass --shared-data DIR (the public datasets) and/or --data FILE.jsonl.');
+  }
+  const since = single(args, 'since');
+  if (since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(since)) throw new Error(`--since takes a date YYYY-MM-DD; got "${since}".`);
+  const config = loadConfig();
+  const endpoints = await resolveEndpoints(config, (line) => process.stderr.write(`[train] ${line}\n`));
+  const es = createElasticsearchClient(endpoints.elasticsearchUrl, config.elasticsearchAuth);
+  try {
+    await ensureRegistryTemplate(es, config);
+    const election = loadElectionConfig(resolve(config.pipelineDir, config.pipeline.relevance.file));
+    const result = await trainWithFeedback({
+      pipeline: pipelineOptions,
+      es,
+      prefix: config.pipeline.elasticsearch.indexPrefix,
+      shippedDir: config.modelDir ?? DEFAULT_MODEL_DIR,
+      ...(since === undefined ? {} : { since }),
+      feedbackWeight: number(args, 'feedback-weight', DEFAULT_FEEDBACK_WEIGHT),
+      holdoutShare: number(args, 'holdout', DEFAULT_HOLDOUT_SHARE),
+      loadOptions: { extraEntities: electionEntityNames(election) },
+      clock: systemClock,
+      log: pipelineOptions.log,
+    });
+    process.stdout.write(`Candidate ${result.comparison.candidate} written to ${result.train.modelDir} (${(result.seconds / 60).toFixed(1)} min).\n`);
+    process.stdout.write(`Feedback: ${result.feedback.decided} decided posts, ${result.feedback.trained} trained on, ${result.feedback.heldOut} held out.\n\n`);
+    process.stdout.write(`${formatComparison(result.comparison)}\n\n`);
+    process.stdout.write(`Saved ${result.comparisonFile}. Promote with: npm run pantau -- models promote ${result.comparison.candidate}\n`);
+  } finally {
+    await es.close();
+  }
 }
 
 /** `--self-training SHARE:WEIGHT` (e.g. 0.5:0.3) or "none". */

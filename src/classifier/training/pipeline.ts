@@ -75,6 +75,11 @@ export interface TrainPipelineOptions {
    * negatives of loss weight `weight`. Null: off.
    */
   selfTraining: { negativeShare: number; weight: number } | null;
+  /**
+   * Rows added as they are, after the data files (analysts' feedback: review/feedback.ts). Pinned to a split by
+   * their `split`; a row of source `analyst-feedback` shares the election intercept (it is a stream post).
+   */
+  extraExamples?: readonly Example[];
   /** Measure only: skip the model card's slow extras (used by the split-seed runs). */
   quick?: boolean;
   log: (line: string) => void;
@@ -87,12 +92,16 @@ export interface TrainPipelineOptions {
  */
 /** Source name of unannotated election posts used as self-training negatives. */
 const SELF_TRAINING_SOURCE = 'self-training';
+/** Source name of analysts' feedback rows (review/feedback.ts FEEDBACK_SOURCE): posts of the stream. */
+const STREAM_FEEDBACK_SOURCE = 'analyst-feedback';
 
 const SINGLE_CLASS_SOURCES = new Set(['turnbackhoax-2024', 'turnbackhoax-2021']);
 
 
 export interface TrainResult {
   modelDir: string;
+  /** The dev split of this run (the side-by-side comparison measures models on it). */
+  dev: Example[];
   test: EvaluationDetails;
   /** Annotated election posts of the test split, weighted (empty without annotations). */
   inDomain: InDomainLabelFigures[];
@@ -124,7 +133,7 @@ export function readAbusiveWordsCsv(path: string): string[] {
   return [...parseWordList(withoutHeader)].filter((w) => !/\s/.test(w));
 }
 
-export function loadTrainingExamples(options: Pick<TrainPipelineOptions, 'dataFiles' | 'sharedData' | 'annotationsFile' | 'annotationWeight' | 'extraSources'>): Example[] {
+export function loadTrainingExamples(options: Pick<TrainPipelineOptions, 'dataFiles' | 'sharedData' | 'annotationsFile' | 'annotationWeight' | 'extraSources' | 'extraExamples'>): Example[] {
   const examples: Example[] = [];
   if (options.sharedData !== null) {
     examples.push(...readSharedData(options.sharedData));
@@ -144,6 +153,7 @@ export function loadTrainingExamples(options: Pick<TrainPipelineOptions, 'dataFi
     examples.push(...annotated.examples.map((e) => ({ ...e, weight: options.annotationWeight })));
   }
   for (const file of options.dataFiles) examples.push(...readJsonl(file));
+  examples.push(...(options.extraExamples ?? []));
   if (examples.length === 0) {
     throw new PantauError('No training data: pass --data FILE.jsonl and/or --shared-data DIR.', { stage: 'training', code: 'data_missing', retriable: false });
   }
@@ -179,7 +189,7 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
   }
   const trainRows = maskConditionalLabels([...fitRows, ...weak], options.conditionalHeads);
   // Domain intercepts: one per source, the annotated election posts sharing one (the domain the model ships).
-  const domainOf = (e: Example): string => (isAnnotated(e) || e.source === SELF_TRAINING_SOURCE ? 'election' : e.source);
+  const domainOf = (e: Example): string => (isAnnotated(e) || e.source === SELF_TRAINING_SOURCE || e.source === STREAM_FEEDBACK_SOURCE ? 'election' : e.source);
   const domainNames = options.domainIntercepts ? [...new Set([...trainRows.map(domainOf), 'election'])] : [];
   const withDomains = (rows: readonly Example[], encoded: EncodedExample[]): EncodedExample[] => {
     if (domainNames.length > 0) encoded.forEach((x, i) => (x.domain = domainNames.indexOf(domainOf(rows[i]!))));
@@ -392,7 +402,7 @@ export async function runTrainPipeline(options: TrainPipelineOptions): Promise<T
     const seconds = (performance.now() - started) / 1000;
     writeModelCard(outDir, { json, test, testBySource, splits, calibration: options.calibration, splitSeed: options.splitSeed, seconds, election, inDomain: inDomain.markdown });
     log(`wrote ${outDir} in ${seconds.toFixed(1)} s`);
-    return { modelDir: outDir, test, testBySource, inDomain: inDomain.figures, ibrohim: inDomain.ibrohim, seconds };
+    return { modelDir: outDir, dev: splits.dev, test, testBySource, inDomain: inDomain.figures, ibrohim: inDomain.ibrohim, seconds };
   } finally {
     classifier.dispose();
   }

@@ -6,8 +6,11 @@ import { resolve } from 'node:path';
 import { startBatchConsumer, type RunningConsumer } from '../../bus/batch-consumer.ts';
 import { sendDeadLetters, type DeadLetter } from '../../bus/dead-letter.ts';
 import { produceAll } from '../../bus/produce.ts';
-import type { Classifier } from '../../classifier/index.ts';
-import { loadElectionConfig } from '../../config/election.ts';
+import { DEFAULT_MODEL_DIR, loadClassifier, type Classifier } from '../../classifier/index.ts';
+import type { BackendChoice } from '../../classifier/backend.ts';
+import { ActiveModel } from '../../classifier/active-model.ts';
+import { ModelRegistry } from '../../classifier/registry.ts';
+import { electionEntityNames, loadElectionConfig } from '../../config/election.ts';
 import { describeError, PantauError } from '../../core/errors.ts';
 import { stageMessages, transformSeconds } from '../../core/metrics.ts';
 import type { Alert, Post, ScoredPost } from '../../core/post.ts';
@@ -24,6 +27,9 @@ import { KnowledgeBaseView } from '../../store/knowledge-base-view.ts';
 import { ClaimMatchTransform } from '../../transforms/match-claims.ts';
 import { effectiveReviewThresholds, effectiveThresholds } from '../../transforms/classify.ts';
 import type { Logger } from '../../core/log.ts';
+
+/** Bound on a worker's read of the active model pointer: past it, the batch goes on with the model it has. */
+const POINTER_TIMEOUT_MS = 2_000;
 
 interface ClaimMatching {
   transform: ClaimMatchTransform;
@@ -76,7 +82,8 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
   const { pipeline } = ctx.config;
   const { topics, groups } = pipeline.kafka;
   const prefix = pipeline.elasticsearch.indexPrefix;
-  const matcher = createRelevanceMatcher(loadElectionConfig(resolve(ctx.config.pipelineDir, pipeline.relevance.file)));
+  const election = loadElectionConfig(resolve(ctx.config.pipelineDir, pipeline.relevance.file));
+  const matcher = createRelevanceMatcher(election);
   const authorKey = ctx.config.authorKey;
   const trustedPublisherOf = createTrustedPublisherMatcher(loadTrustedPublishers(resolve(ctx.config.pipelineDir, pipeline.trustedPublishers.file)), ctx.config.authorKey);
   const narratives: Narratives = { cache: new NarrativeCache(), view: new NarrativeRegistryView(ctx.es, prefix, { windowMs: pipeline.narratives.windowDays * 86_400_000, clock: ctx.clock }) };
@@ -91,6 +98,19 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
     };
     await refreshKnowledgeBase(matching, logger);
   }
+  // The model follows the registry's active pointer (promote / rollback), swapped between batches.
+  const model = new ActiveModel({
+    initial: classifier,
+    initialDir: ctx.config.modelDir ?? DEFAULT_MODEL_DIR,
+    registry: new ModelRegistry(ctx.es, prefix, { clock: ctx.clock, shippedDir: ctx.config.modelDir ?? DEFAULT_MODEL_DIR, pointerTimeoutMs: POINTER_TIMEOUT_MS }),
+    load: (dir) => loadClassifier({ modelDir: dir, backend: classifier.backend as BackendChoice, extraEntities: electionEntityNames(election) }),
+    refreshMs: pipeline.classify.modelRefreshMs,
+    clock: ctx.clock,
+    logger,
+  });
+  const followRegistry = pipeline.classify.modelRefreshMs > 0;
+  // Start on the active model, not the configured one, when they differ: a restart must not undo a promotion.
+  if (followRegistry) await model.refresh(true);
   // Read the registry before joining the group: with weeks of narratives the first read takes a while, and
   // inside a batch it would hold up the heartbeats. If Elasticsearch is down, the first batch reads it.
   try {
@@ -100,7 +120,7 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
     logger.warn('narrative registry not read at start; the first batch will', { error: describeError(error) });
   }
 
-  return startBatchConsumer({
+  const consumer = await startBatchConsumer({
     ...consumerSettings(deps),
     stage: 'classify',
     groupId: groups.classify,
@@ -115,10 +135,12 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
         if (decoded.ok) posts.push(authorKey === undefined ? decoded.post : pseudonymisePost(decoded.post, authorKey));
         else letters.push(letterFor(m, c, 'decoding', decoded.reason, decoded.detail));
       }
+      if (followRegistry) await model.refresh();
+      const lease = model.lease();
       let scored: ScoredPost[];
       try {
         scored = await classifyPosts(posts, {
-          classifier,
+          classifier: lease.classifier,
           thresholdOverrides: pipeline.classify.thresholds,
           reviewOverrides: pipeline.classify.reviewThresholds,
           batchSize: pipeline.classify.batchSize,
@@ -130,6 +152,8 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
         throw cause instanceof PantauError
           ? cause
           : new PantauError(`classifier failed: ${(cause as Error).message}`, { stage: 'classifying', code: 'model_error', retriable: false, cause });
+      } finally {
+        lease.release();
       }
       const started = await enrich(scored, matcher, narratives);
       if (matching !== undefined) {
@@ -160,4 +184,11 @@ export async function startClassifyStage(deps: StageDeps, classifier: Classifier
       stageMessages.inc({ stage: 'classify', outcome: 'dead_lettered' }, letters.length);
     },
   });
+  return {
+    consumer: consumer.consumer,
+    stop: async () => {
+      await consumer.stop();
+      model.close();
+    },
+  };
 }
