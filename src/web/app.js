@@ -1106,7 +1106,8 @@ async function loadPrecision() {
   warnings.replaceChildren();
   try {
     const data = await api('GET', '/api/admin/precision?weeks=8');
-    const weeks = data.weeks ?? [];
+    // Newest week first.
+    const weeks = [...(data.weeks ?? [])].sort((a, b) => String(b.week).localeCompare(String(a.week)));
     const labels = [...new Set([...LABELS, ...weeks.flatMap((w) => Object.keys(w.labels ?? {}))])];
     const warned = new Set((data.warnings ?? []).map((w) => `${w.week}|${w.label}`));
     if ((data.warnings ?? []).length) {
@@ -1120,7 +1121,7 @@ async function loadPrecision() {
       return;
     }
     setDone(body, model, h('table', { class: 'cards', id: 'precision-table' },
-      h('caption', { class: 'visually-hidden', text: 'Presisi per label per minggu' }),
+      h('caption', { class: 'visually-hidden', text: 'Presisi per label per minggu, minggu terbaru lebih dulu' }),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Minggu' }), labels.map((l) => h('th', { scope: 'col', text: labelName(l) })))),
       h('tbody', {}, weeks.map((w) => h('tr', {},
         h('th', { scope: 'row', 'data-label': 'Minggu', text: `${w.week}${w.start ? ` (mulai ${w.start})` : ''}` }),
@@ -1128,7 +1129,7 @@ async function loadPrecision() {
           const cell = w.labels?.[l];
           const drift = warned.has(`${w.week}|${l}`);
           const interval = typeof cell?.low === 'number' && typeof cell?.high === 'number' ? `, 95%: ${percent(cell.low)}–${percent(cell.high)}` : '';
-          const text = !cell ? '–' : `${cell.precision === null || cell.precision === undefined ? '–' : percent(cell.precision)} (${num(cell.confirmed)} benar / ${num(cell.dismissed)} salah${interval})`;
+          const text = !cell || (cell.confirmed ?? 0) + (cell.dismissed ?? 0) === 0 ? '–' : `${cell.precision === null || cell.precision === undefined ? '–' : percent(cell.precision)} (${num(cell.confirmed)} benar / ${num(cell.dismissed)} salah${interval})`;
           return h('td', { 'data-label': labelName(l), class: drift ? 'drift' : '' }, text, drift ? h('span', { class: 'drift-mark', text: ' ⚠ pergeseran' }) : null);
         }))))));
   } catch (error) {
