@@ -64,7 +64,7 @@ export interface Workspace {
   units: HumasUnitsConfig;
   auth: AuthService;
   users: Record<TestUser, { username: string; password: string }>;
-  /** An API token per role (humas: unit komdigi). */
+  /** An API token per role (humas: the first unit). */
   tokens: Record<'analyst' | 'humas' | 'leadership' | 'admin', string>;
   login(user: TestUser): Promise<SignedIn>;
   close(): Promise<void>;
@@ -72,6 +72,8 @@ export interface Workspace {
 
 export interface WorkspaceOptions {
   name: string;
+  /** Serve over this context (its prefix, e.g. where real workers index); it is left open and uncleaned on close. */
+  context?: PipelineContext;
   labels?: readonly string[];
   clock?: Clock;
   units?: HumasUnitsConfig;
@@ -83,20 +85,22 @@ export interface WorkspaceOptions {
 }
 
 export async function startWorkspace(options: WorkspaceOptions): Promise<Workspace> {
-  const config = isolatedConfig(options.name);
-  const prefix = config.pipeline.elasticsearch.indexPrefix;
-  const ctx = await openTestContext(config);
+  const own = options.context === undefined;
+  const ctx = options.context ?? (await openTestContext(isolatedConfig(options.name)));
+  const prefix = ctx.config.pipeline.elasticsearch.indexPrefix;
   const clock = options.clock ?? systemClock;
   const units = options.units ?? TEST_UNITS;
   const unitIds = new Set(units.units.map((u) => u.id));
+  // The two humas users belong to the first two units (komdigi and bawaslu of TEST_UNITS).
+  const unitOf = (u: (typeof TEST_USERS)[TestUser]) => (u.unit === null ? null : units.units[u.username === TEST_USERS.humas.username ? 0 : 1]!.id);
   const users = {} as Workspace['users'];
   for (const [key, u] of Object.entries(TEST_USERS) as Array<[TestUser, (typeof TEST_USERS)[TestUser]]>) {
-    await addUser(ctx.es, prefix, clock, { username: u.username, role: u.role, unit: u.unit, displayName: u.displayName, password: TEST_PASSWORD }, unitIds);
+    await addUser(ctx.es, prefix, clock, { username: u.username, role: u.role, unit: unitOf(u), displayName: u.displayName, password: TEST_PASSWORD }, unitIds);
     users[key] = { username: u.username, password: TEST_PASSWORD };
   }
   const tokens = {} as Workspace['tokens'];
   for (const role of ['analyst', 'humas', 'leadership', 'admin'] as const) {
-    tokens[role] = (await addToken(ctx.es, prefix, clock, { name: `test ${role}`, role, unit: role === 'humas' ? 'komdigi' : null, createdBy: 'test' }, unitIds)).token;
+    tokens[role] = (await addToken(ctx.es, prefix, clock, { name: `test ${role}`, role, unit: role === 'humas' ? units.units[0]!.id : null, createdBy: 'test' }, unitIds)).token;
   }
   const auth = new AuthService({ es: ctx.es, prefix, clock, logger: silentLogger, settings: options.authSettings ?? {} });
   const server = createApiServer({
@@ -145,8 +149,10 @@ export async function startWorkspace(options: WorkspaceOptions): Promise<Workspa
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
-      await cleanUp(ctx);
-      await ctx.close();
+      if (own) {
+        await cleanUp(ctx);
+        await ctx.close();
+      }
     },
   };
 }
