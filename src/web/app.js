@@ -993,6 +993,14 @@ function caseCard(c) {
     actions.push(h('button', { type: 'button', class: 'ghost', text: 'Tutup kasus', onclick: (e) => act('close', e.currentTarget) }));
   }
   const spread = c.spread_around_counter;
+  const details = h('div', { class: 'case-details', id: `${headingId}-details`, hidden: true });
+  const toggle = h('button', { type: 'button', class: 'ghost small-btn', 'aria-expanded': 'false', 'aria-controls': details.id, text: 'Rincian kasus', onclick: async () => {
+    const opening = details.hidden;
+    details.hidden = !opening;
+    toggle.setAttribute('aria-expanded', String(opening));
+    toggle.textContent = opening ? 'Sembunyikan rincian' : 'Rincian kasus';
+    if (opening && details.dataset.loaded !== 'true') await loadCaseDetails(c.case_id, details);
+  } });
   append(card, [
     h('h2', { id: headingId, class: 'case-title', text: String(c.summary ?? c.case_id) }),
     h('p', {}, h('span', { class: `status case-${c.status}`, text: CASE_STATUS[c.status] ?? c.status }), ' ', h('span', { class: 'tags' }, (c.labels ?? []).map((l) => h('span', { class: labelClass(l), text: labelName(l) })))),
@@ -1004,11 +1012,38 @@ function caseCard(c) {
       h('dt', { text: 'Klarifikasi' }), h('dd', {}, c.clarification ? [h('span', { class: 'verdict', text: c.clarification.verdict ?? '' }), ' ', String(c.clarification.claim ?? ''), isWebUrl(c.clarification.url) ? [' · ', safeLink(c.clarification.url, 'sumber')] : null] : 'belum ada'),
       spread ? [h('dt', { text: 'Sebaran per jam' }), h('dd', { text: `${score(spread.before_per_hour ?? spread.before)} → ${score(spread.after_per_hour ?? spread.after)}` })] : null,
     ),
+    h('p', {}, toggle),
+    details,
     h('p', { class: 'case-result', tabindex: '-1', role: 'status' }),
     actions.length ? h('div', { class: 'case-actions' }, actions, h('div', { class: 'field' }, h('label', { for: note.id, text: 'Catatan (opsional)' }), note)) : null,
     error,
   ]);
   return card;
+}
+
+const CASE_EVENTS = { opened: 'dibuka', alerted: 'peringatan terkirim', held: 'ditahan (jam tenang)', escalated: 'eskalasi', digest: 'ringkasan harian', ...Object.fromEntries(Object.entries(CASE_STATUS).map(([k, v]) => [k, v.toLowerCase()])) };
+const TREND = { naik: 'naik', turun: 'turun', stabil: 'stabil' };
+
+/** The case's reach, example posts and history (GET /api/cases/:id). */
+async function loadCaseDetails(caseId, container) {
+  setLoading(container, 'Memuat rincian…');
+  try {
+    const data = await api('GET', `/api/cases/${seg(caseId)}`);
+    const examples = data.cluster?.examples ?? [];
+    const history = data.case?.history ?? [];
+    const reach = data.reach;
+    container.dataset.loaded = 'true';
+    setDone(container,
+      reach ? h('p', { class: 'small' }, `Jangkauan: ${num(reach.posts)} unggahan, ${num(Math.round(reach.engagement ?? 0))} interaksi, tren ${TREND[reach.trend] ?? reach.trend ?? '–'}.`) : null,
+      h('h3', { text: 'Contoh unggahan' }),
+      examples.length === 0 ? h('p', { class: 'muted small', text: 'Tidak ada contoh.' }) : h('ul', { class: 'plain examples' }, examples.map((e) => h('li', {},
+        h('p', { class: 'post-text', text: String(e.text ?? '') }),
+        h('p', { class: 'small muted' }, [e.author ? `@${e.author}` : null, e.platform, when(e.created_at), `${num(e.reach)} interaksi`].filter(Boolean).join(' · '), isWebUrl(e.url) ? [' · ', safeLink(e.url, 'buka')] : null)))),
+      h('h3', { text: 'Riwayat' }),
+      h('ol', { class: 'plain small history' }, history.map((ev) => h('li', { text: `${when(ev.at)}: ${CASE_EVENTS[ev.event] ?? ev.event}${ev.by ? ` oleh ${ev.by}` : ''}${ev.note ? ` — ${ev.note}` : ''}` }))));
+  } catch (error) {
+    setDone(container, errorBox('Gagal memuat rincian kasus', error));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- aggregates

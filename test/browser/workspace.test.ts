@@ -369,6 +369,13 @@ describe('analyst workspace in the browser', () => {
     await card.getByRole('button', { name: 'Laporkan kontra-narasi' }).click();
     await poll(() => card.locator('.case-result').textContent()).toContain('Sudah dikontra');
     expect(await card.textContent()).toContain('tautan kontra-narasi');
+    // The escalated case's details: the narrative's posts and its history.
+    const escalated = page.locator('#case-list > li').filter({ hasText: 'balai desa dipindah' });
+    await escalated.getByRole('button', { name: 'Rincian kasus' }).click();
+    await poll(() => escalated.locator('.case-details').getAttribute('aria-busy')).toBe('false');
+    expect(await escalated.locator('.case-details').textContent()).toContain('Contoh unggahan');
+    expect(await escalated.locator('.case-details .examples li').count()).toBeGreaterThan(0);
+    expect(await escalated.getByRole('button', { name: 'Sembunyikan rincian' }).getAttribute('aria-expanded')).toBe('true');
     expect(requests.some((p) => p.startsWith('/api/queue'))).toBe(false);
     expect(problems).toEqual([]);
   });
