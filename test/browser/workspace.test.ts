@@ -14,7 +14,9 @@ import { ModelRegistry } from '../../src/classifier/registry.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { PROJECT_ROOT } from '../../src/core/paths.ts';
 import { createCase, refreshCases, type CaseDoc } from '../../src/store/desk-store.ts';
-import { postsAlias } from '../../src/store/index-names.ts';
+import { clarificationsIndex, postsAlias } from '../../src/store/index-names.ts';
+import { claimKey, type ClarificationDoc } from '../../src/kb/entry.ts';
+import { storeClarifications } from '../../src/kb/store.ts';
 import { indexPosts } from '../../src/sinks/elasticsearch-posts.ts';
 import { scoredPostSchema, type ScoredPost } from '../../src/core/post.ts';
 import { startWorkspace, TEST_USERS, type TestUser, type Workspace } from '../helpers/workspace.ts';
@@ -41,9 +43,12 @@ const NARRATIVES = [
   { id: 'narasi-kotak-suara', label: 'hoax', score: 0.93, texts: ['Kotak suara di gudang KPU dibuka malam-malam', 'Video kotak suara dibuka diam-diam'], authors: ['pantau_kotak', 'relawan_jujur'] },
   { id: 'narasi-xss', label: 'hoax', score: 0.95, texts: [XSS], authors: ['penguji_html'] },
   { id: 'narasi-eskalasi', label: 'hoax', score: 0.92, texts: ['TPS di balai desa dipindah mendadak tanpa pemberitahuan, jangan datang besok', 'Kabarnya TPS balai desa dipindah, warga bingung'], authors: ['warga_desa_9', 'kabar_balai'] },
+  { id: 'narasi-klaim', label: 'hoax', score: 0.94, claim: true, texts: ['KPU mengirim surat suara yang sudah tercoblos ke TPS di Surabaya, awas!', 'Surat suara tercoblos dikirim KPU ke TPS Surabaya'], authors: ['berita_tps_sby', 'warga_sby_21'] },
   { id: 'narasi-dikunci', label: 'sara', score: 0.88, texts: ['Provokasi antarsuku menjelang pilkada di kota ini'], authors: ['provokator_01'] },
 ];
 const HANDLES = NARRATIVES.flatMap((n) => n.authors);
+/** A knowledge-base clarification the posts of 'narasi-klaim' match. */
+const CLAIM = 'KPU mengirim surat suara yang sudah tercoblos ke TPS di Surabaya';
 const TEXTS = NARRATIVES.flatMap((n) => n.texts);
 
 /** Writes the narratives' posts through the real posts sink (what production stores, search text included). */
@@ -57,7 +62,8 @@ async function seedPosts(ws: Workspace): Promise<void> {
         engagement: { likes: 40 - pi, shares: 12, replies: 3, views: 900 }, language: 'id',
         scores: { hoax: 0.05, hate_speech: 0.04, abusive: 0.03, sara: 0.06, [n.label]: n.score - pi * 0.01 },
         flags: [n.label], flagged: true, review_flags: [], sentiment: 'negative', model_version: 'pantau-id-v2', classified_at: createdAt,
-        relevance: { relevant: true, terms: ['pemilu'] }, narrative_id: n.id, claim: null,
+        relevance: { relevant: true, terms: ['pemilu'] }, narrative_id: n.id,
+        claim: 'claim' in n ? { id: claimKey(CLAIM), probability: 0.9 - pi * 0.05, verdict: 'hoaks', stance: 'supports' } : null,
       });
     }),
   );
@@ -86,6 +92,8 @@ describe('analyst workspace in the browser', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     ws = await startWorkspace({ name: 'browser' });
+    const clarification: ClarificationDoc = { claim: CLAIM, claim_key: claimKey(CLAIM), verdict: 'hoaks', url: 'https://turnbackhoax.example.id/surat-suara-tercoblos', origins: ['test'], imported_at: new Date().toISOString() };
+    await storeClarifications(ws.ctx.es, clarificationsIndex(ws.prefix), [clarification]);
     await seedPosts(ws);
     await createCase(ws.ctx.es, ws.prefix, caseDoc('komdigi', 'klaster-komdigi', KOMDIGI_CASE));
     await createCase(ws.ctx.es, ws.prefix, caseDoc('bawaslu', 'klaster-bawaslu', BAWASLU_CASE));
@@ -344,6 +352,23 @@ describe('analyst workspace in the browser', () => {
     expect(await page.locator('#decision-result').textContent()).toContain('Unit: komdigi');
     expect(await page.locator('#audit-trail > li').count()).toBe(2);
     await shot(page, 'desktop-item-escalated');
+    expect(problems).toEqual([]);
+  });
+
+  it('shows the matched claim and links the suggested clarification', async () => {
+    const { page, problems } = await open();
+    await login(page, 'analyst');
+    await poll(() => itemRow(page, 'narasi-klaim').count()).toBe(1);
+    expect(await itemRow(page, 'narasi-klaim').textContent()).toContain(CLAIM);
+    await itemRow(page, 'narasi-klaim').locator('.open-link').click();
+    await poll(() => page.locator('#item-claim').textContent()).toContain('Anda tangani');
+    const suggestion = page.locator('.suggestion').filter({ hasText: CLAIM });
+    expect(await suggestion.count()).toBe(1);
+    await suggestion.getByRole('button', { name: 'Pilih untuk ditautkan' }).click();
+    expect(await page.getByLabel('Tautkan klarifikasi').inputValue()).toBe(claimKey(CLAIM));
+    await page.getByRole('button', { name: 'Tautkan', exact: true }).click();
+    await poll(() => page.locator('#decision-result').textContent()).toContain('Tersimpan: Tautkan klarifikasi');
+    expect(await page.locator('#decision-result').textContent()).toContain(claimKey(CLAIM));
     expect(problems).toEqual([]);
   });
 
