@@ -148,6 +148,11 @@ describe('analyst workspace in the browser', () => {
     await poll(() => page.locator('#login-error').textContent()).toBe('Nama pengguna atau kata sandi salah.');
     await login(page, 'analyst');
     expect(await page.locator('#who-role').textContent()).toBe('Analis');
+    expect(await page.locator('#nav a:not([hidden])').allTextContents()).toEqual(['Antrean', 'Audit', 'Ringkasan']);
+    // An address the role may not open lands on its home view.
+    await page.goto(`${ws.base}/app#/admin`);
+    await poll(() => page.locator('#view-queue').isVisible()).toBe(true);
+    expect(await page.evaluate(() => location.hash)).toBe('#/antrean');
     // A reload keeps the session (GET /api/session) and the view.
     await page.reload();
     await poll(() => page.locator('#who-name').textContent()).toBe('Analis Satu');
