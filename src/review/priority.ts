@@ -8,11 +8,15 @@ import { createHash } from 'node:crypto';
  * priority = score × reach × recency, with
  *   score   = the item's highest score for one of its alert-level labels (its review-level labels when it has none),
  *   reach   = log2(2 + distinct accounts + total shares) — 1 for one post by nobody known with no shares, growing slowly,
- *   recency = 0.5^(hours since the item's newest post / 24) — halves every day without a new post.
+ *   recency = 0.5^(hours since the item's newest post / 72) — halves every three days without a new post.
+ *
+ * Three days, not one: an unreviewed narrative flagged at 0.99 last week must still come before a fresh one
+ * sampled near the review point at 0.11 (with a one-day half-life, a week's age cost a factor of 128 and the
+ * real stream's queue was ordered by date alone, every priority rounding to 0.00).
  */
-export const PRIORITY_FORMULA = 'priority = max label score × log2(2 + distinct accounts + total shares) × 0.5^(hours since newest post / 24)';
+export const PRIORITY_FORMULA = 'priority = max label score × log2(2 + distinct accounts + total shares) × 0.5^(hours since newest post / 72)';
 
-export const RECENCY_HALF_LIFE_HOURS = 24;
+export const RECENCY_HALF_LIFE_HOURS = 72;
 
 export interface PriorityInput {
   /** 0..1 */

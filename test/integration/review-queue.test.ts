@@ -120,7 +120,7 @@ function expectedPriority(itemPosts: Seed[], nowMs: number): number {
   const accounts = new Set(itemPosts.map((p) => p.author)).size;
   const shares = itemPosts.reduce((s, p) => s + p.shares, 0);
   const newest = Math.max(...itemPosts.map((p) => Date.parse(p.at)));
-  return score * Math.log2(2 + accounts + shares) * 0.5 ** ((nowMs - newest) / 3_600_000 / 24);
+  return score * Math.log2(2 + accounts + shares) * 0.5 ** ((nowMs - newest) / 3_600_000 / 72);
 }
 
 const seedsOf = (itemId: string) => SEEDS.filter((s) => (s.narrative ?? `post:${s.id}`) === itemId);

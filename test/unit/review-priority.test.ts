@@ -3,25 +3,27 @@ import { describe, expect, it } from 'vitest';
 import { inUncertainSample, priorityOf, PRIORITY_FORMULA, stableFraction } from '../../src/review/priority.ts';
 
 describe('queue priority', () => {
-  it('is score × log2(2 + accounts + shares) × 0.5^(age hours / 24)', () => {
+  it('is score × log2(2 + accounts + shares) × 0.5^(age hours / 72)', () => {
     const p = priorityOf({ score: 0.9, accounts: 3, shares: 165, ageHours: 1 });
-    expect(p.parts).toEqual({ score: 0.9, reach: Math.log2(170), recency: 0.5 ** (1 / 24) });
-    expect(p.priority).toBeCloseTo(0.9 * Math.log2(170) * 0.5 ** (1 / 24), 12);
+    expect(p.parts).toEqual({ score: 0.9, reach: Math.log2(170), recency: 0.5 ** (1 / 72) });
+    expect(p.priority).toBeCloseTo(0.9 * Math.log2(170) * 0.5 ** (1 / 72), 12);
     expect(PRIORITY_FORMULA).toContain('log2(2 + distinct accounts + total shares)');
   });
 
-  it('gives one unshared post by an unknown author a reach of 1, and halves per day without new posts', () => {
+  it('gives one unshared post by an unknown author a reach of 1, and halves every three days without new posts', () => {
     expect(priorityOf({ score: 0.5, accounts: 0, shares: 0, ageHours: 0 })).toEqual({ priority: 0.5, parts: { score: 0.5, reach: 1, recency: 1 } });
-    expect(priorityOf({ score: 0.5, accounts: 0, shares: 0, ageHours: 24 }).priority).toBeCloseTo(0.25, 12);
-    expect(priorityOf({ score: 0.5, accounts: 0, shares: 0, ageHours: 48 }).priority).toBeCloseTo(0.125, 12);
+    expect(priorityOf({ score: 0.5, accounts: 0, shares: 0, ageHours: 72 }).priority).toBeCloseTo(0.25, 12);
+    expect(priorityOf({ score: 0.5, accounts: 0, shares: 0, ageHours: 144 }).priority).toBeCloseTo(0.125, 12);
+    // A week-old narrative flagged at 0.99 still comes before a fresh uncertain one at 0.11.
+    expect(priorityOf({ score: 0.99, accounts: 1, shares: 0, ageHours: 168 }).priority).toBeGreaterThan(priorityOf({ score: 0.11, accounts: 1, shares: 0, ageHours: 0 }).priority);
     // A post dated in the future (clock skew at a source) is not boosted above "now".
     expect(priorityOf({ score: 0.5, accounts: 0, shares: 0, ageHours: -5 }).parts.recency).toBe(1);
   });
 
-  it('orders as analysts expect: more reach wins at equal score and age, a day-old item loses half', () => {
+  it('orders as analysts expect: more reach wins at equal score and age, an item three days older loses half', () => {
     const viral = priorityOf({ score: 0.8, accounts: 40, shares: 500, ageHours: 2 }).priority;
     const lone = priorityOf({ score: 0.95, accounts: 1, shares: 0, ageHours: 2 }).priority;
-    const stale = priorityOf({ score: 0.8, accounts: 40, shares: 500, ageHours: 26 }).priority;
+    const stale = priorityOf({ score: 0.8, accounts: 40, shares: 500, ageHours: 74 }).priority;
     expect(viral).toBeGreaterThan(lone);
     expect(stale / viral).toBeCloseTo(0.5, 12);
   });
