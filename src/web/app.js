@@ -118,6 +118,9 @@ function regionName(code) {
   return c.length > 2 ? `${province} (${c})` : province;
 }
 const roleName = (r) => ROLE_NAMES[r] ?? String(r);
+/** An author as people read it: "@handle" once (sources write handles with or without "@"), a pseudonym as it is. */
+const handle = (author) => (author.startsWith('@') || author.startsWith('anon:') ? author : `@${author}`);
+
 /** Path segment of an id: our ids keep ':' and '@' (the API's SAFE_PARAM), everything else is encoded. */
 const seg = (s) => encodeURIComponent(String(s)).replace(/%3A/gi, ':').replace(/%40/g, '@');
 
@@ -435,7 +438,7 @@ function queueRow(item, index) {
     h('td', { 'data-label': 'Narasi', class: 'narrative-cell' },
       h('a', { href: `#/item/${seg(item.item_id)}`, class: 'open-link', dataset: { index: String(index) }, text: short || '(tanpa teks)' }),
       h('span', { class: 'small muted block' },
-        sample.author ? `@${sample.author}` : null, sample.author ? ' · ' : null,
+        sample.author ? handle(sample.author) : null, sample.author ? ' · ' : null,
         sample.platform ?? '', ' · ', when(sample.created_at), ' · ', REASON_NAMES[item.reason] ?? item.reason)),
     h('td', { 'data-label': 'Label & skor' }, labelTags(item)),
     h('td', { 'data-label': 'Jangkauan' }, `${num(item.posts_count)} unggahan`, h('br'), `${num(item.accounts)} akun`),
@@ -782,7 +785,7 @@ function postsSection(open, posts) {
           } }),
           h('span', { class: 'visually-hidden', text: `Pilih unggahan ${i + 1}` }),
           h('span', { 'aria-hidden': 'true', text: ' Pilih' })),
-        h('span', { class: 'author', text: post.author ? `@${post.author}` : 'akun tidak diketahui' }),
+        h('span', { class: 'author', text: post.author ? handle(post.author) : 'akun tidak diketahui' }),
         h('span', { class: 'muted small' }, ` · ${post.platform ?? ''} · ${when(post.created_at)}${post.region ? ` · ${regionName(post.region)}` : ''}`),
       ),
       h('p', { class: 'post-text', text: String(post.text ?? '') }),
@@ -1038,7 +1041,7 @@ async function loadCaseDetails(caseId, container) {
       h('h3', { text: 'Contoh unggahan' }),
       examples.length === 0 ? h('p', { class: 'muted small', text: 'Tidak ada contoh.' }) : h('ul', { class: 'plain examples' }, examples.map((e) => h('li', {},
         h('p', { class: 'post-text', text: String(e.text ?? '') }),
-        h('p', { class: 'small muted' }, [e.author ? `@${e.author}` : null, e.platform, when(e.created_at), `${num(e.reach)} interaksi`].filter(Boolean).join(' · '), isWebUrl(e.url) ? [' · ', safeLink(e.url, 'buka')] : null)))),
+        h('p', { class: 'small muted' }, [e.author ? handle(e.author) : null, e.platform, when(e.created_at), `${num(e.reach)} interaksi`].filter(Boolean).join(' · '), isWebUrl(e.url) ? [' · ', safeLink(e.url, 'buka')] : null)))),
       h('h3', { text: 'Riwayat' }),
       h('ol', { class: 'plain small history' }, history.map((ev) => h('li', { text: `${when(ev.at)}: ${CASE_EVENTS[ev.event] ?? ev.event}${ev.by ? ` oleh ${ev.by}` : ''}${ev.note ? ` — ${ev.note}` : ''}` }))));
   } catch (error) {

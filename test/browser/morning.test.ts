@@ -104,6 +104,9 @@ describe("a morning's work on the real stream", () => {
     const row = (item: string) => analyst.page.locator(`#queue-table .queue-row[data-item="${item}"]`);
     await poll(() => row(confirmItem!.item_id).count()).toBe(1);
     await analyst.page.screenshot({ path: resolve(SHOTS, 'morning-queue.png'), fullPage: true });
+    // The sample's sources write handles with "@"; the page shows each once.
+    expect(await analyst.page.locator('#queue-table').innerText()).toMatch(/(^|\s)@\w/);
+    expect(await analyst.page.locator('#queue-table').innerText()).not.toContain('@@');
 
     await row(confirmItem!.item_id).locator('.open-link').click();
     await poll(() => analyst.page.locator('#item-claim').textContent()).toContain('Anda tangani');
