@@ -46,7 +46,7 @@ import { narrativeSentence, renderCaseMessage, renderDigest, shouldSendDigest } 
 import { deliver } from './channels/deliver.ts';
 import type { Channel } from './channels/index.ts';
 import type { RateLimiter } from './channels/rate-limit.ts';
-import { caseLinks } from './lifecycle.ts';
+import { caseLinks, newCase } from './lifecycle.ts';
 import { clusterReach, postEngagement } from './reach.ts';
 import { createInstitutionDetector, isQuietHours, quietHoursEnd, shouldEscalate, unitsFor } from './routing.ts';
 import type { CaseContent, ChannelMessage, ExamplePost, MatchedClarification, NarrativeCase } from './types.ts';
@@ -324,28 +324,7 @@ export class Desk {
       const caseId = caseIdOf(cluster.cluster_id, unit.id);
       let version = existing.get(caseId);
       if (version === undefined) {
-        const doc: CaseDoc = {
-          case_id: caseId,
-          cluster_id: cluster.cluster_id,
-          unit_id: unit.id,
-          status: 'new',
-          labels: content.labels,
-          summary: content.summary,
-          opened_at: now,
-          acknowledged_at: null,
-          countered_at: null,
-          closed_at: null,
-          counter_url: null,
-          seconds_to_acknowledge: null,
-          seconds_to_counter: null,
-          escalations: 0,
-          alerted_engagement: content.reach.engagement,
-          last_alerted_at: null,
-          alerts_sent: 0,
-          held_until: null,
-          held_kind: null,
-          history: [{ at: now, event: 'opened', via: 'desk' }],
-        };
+        const doc = newCase({ caseId, clusterId: cluster.cluster_id, unitId: unit.id, labels: content.labels, summary: content.summary, at: now, engagement: content.reach.engagement, via: 'desk' });
         if (!(await createCase(this.o.es, this.o.prefix, doc))) continue; // another worker opened it and alerts
         stats.casesOpened++;
         [version] = (await getCases(this.o.es, this.o.prefix, [caseId])).values();

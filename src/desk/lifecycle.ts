@@ -101,3 +101,42 @@ export function caseLinks(caseId: string, options: { baseUrl: string; secret: st
   const link = (action: CaseAction | 'view') => `${base}/kasus?t=${signLinkToken(caseId, action, exp, options.secret)}`;
   return { view: link('view'), acknowledge: link('acknowledge'), counter: link('counter'), close: link('close') };
 }
+
+/** A case as it is opened: status new, nothing acknowledged, countered or sent yet. */
+export function newCase(fields: {
+  caseId: string;
+  clusterId: string;
+  unitId: string;
+  labels: string[];
+  summary: string;
+  at: string;
+  engagement: number;
+  via: CaseEvent['via'];
+  note?: string;
+  /** Set to send the first alert at the desk's next release (an analyst's escalation); null: the desk alerts now. */
+  heldUntil?: string | null;
+}): CaseDoc {
+  return {
+    case_id: fields.caseId,
+    cluster_id: fields.clusterId,
+    unit_id: fields.unitId,
+    status: 'new',
+    labels: fields.labels,
+    summary: fields.summary,
+    opened_at: fields.at,
+    acknowledged_at: null,
+    countered_at: null,
+    closed_at: null,
+    counter_url: null,
+    seconds_to_acknowledge: null,
+    seconds_to_counter: null,
+    escalations: 0,
+    alerted_engagement: fields.engagement,
+    last_alerted_at: null,
+    alerts_sent: 0,
+    held_until: fields.heldUntil ?? null,
+    held_kind: fields.heldUntil ? 'new' : null,
+    history: [{ at: fields.at, event: 'opened', via: fields.via, ...(fields.note ? { note: fields.note } : {}) }],
+  };
+}
+

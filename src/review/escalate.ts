@@ -23,6 +23,7 @@ import { postEngagement } from '../desk/reach.ts';
 import { createInstitutionDetector } from '../desk/routing.ts';
 import type { ExamplePost, MatchedClarification } from '../desk/types.ts';
 import type { ClarificationDoc } from '../kb/entry.ts';
+import { newCase } from '../desk/lifecycle.ts';
 import { caseIdOf, clustersOfNarratives, createCase, getCases, getClusters, putCase, putCluster, type CaseDoc, type ClusterDoc } from '../store/desk-store.ts';
 import type { QueueItem, StoredPost } from './queue.ts';
 
@@ -124,29 +125,8 @@ export async function escalateToDesk(input: EscalateInput): Promise<Escalation> 
     const existing = (await getCases(es, prefix, [caseId])).get(caseId);
     try {
       if (existing === undefined) {
-        const doc: CaseDoc = {
-          case_id: caseId,
-          cluster_id: clusterId,
-          unit_id: unit.id,
-          status: 'new',
-          labels: cluster.labels,
-          summary: cluster.summary,
-          opened_at: now,
-          acknowledged_at: null,
-          countered_at: null,
-          closed_at: null,
-          counter_url: null,
-          seconds_to_acknowledge: null,
-          seconds_to_counter: null,
-          escalations: 0,
-          alerted_engagement: cluster.known_engagement,
-          last_alerted_at: null,
-          alerts_sent: 0,
-          // Held until now: the desk's next release sends it through the unit's channels (see above).
-          held_until: now,
-          held_kind: 'new',
-          history: [{ at: now, event: 'opened', via: 'api', note }],
-        };
+        // Held until now: the desk's next release sends it through the unit's channels (see above).
+        const doc = newCase({ caseId, clusterId, unitId: unit.id, labels: cluster.labels, summary: cluster.summary, at: now, engagement: cluster.known_engagement, via: 'api', note, heldUntil: now });
         if (await createCase(es, prefix, doc)) return { case_id: caseId, cluster_id: clusterId, opened: true };
         continue; // the desk opened it meanwhile: add to it
       }

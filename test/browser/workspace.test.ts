@@ -13,6 +13,7 @@ import { DEFAULT_MODEL_DIR } from '../../src/classifier/index.ts';
 import { ModelRegistry } from '../../src/classifier/registry.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { PROJECT_ROOT } from '../../src/core/paths.ts';
+import { newCase } from '../../src/desk/lifecycle.ts';
 import { createCase, refreshCases, type CaseDoc } from '../../src/store/desk-store.ts';
 import { clarificationsIndex, postsAlias } from '../../src/store/index-names.ts';
 import { claimKey, type ClarificationDoc } from '../../src/kb/entry.ts';
@@ -74,12 +75,8 @@ async function seedPosts(ws: Workspace): Promise<void> {
 
 function caseDoc(unit: string, cluster: string, summary: string): CaseDoc {
   const opened = new Date(Date.now() - 2 * HOUR).toISOString();
-  return {
-    case_id: `${cluster}~${unit}`, cluster_id: cluster, unit_id: unit, status: 'new', labels: ['hoax'], summary, opened_at: opened,
-    acknowledged_at: null, countered_at: null, closed_at: null, counter_url: null, seconds_to_acknowledge: null, seconds_to_counter: null,
-    escalations: 0, alerted_engagement: 0, last_alerted_at: opened, alerts_sent: 1, held_until: null, held_kind: null,
-    history: [{ at: opened, event: 'opened', via: 'desk' }],
-  };
+  // Opened and alerted by the desk two hours ago.
+  return { ...newCase({ caseId: `${cluster}~${unit}`, clusterId: cluster, unitId: unit, labels: ['hoax'], summary, at: opened, engagement: 0, via: 'desk' }), last_alerted_at: opened, alerts_sent: 1 };
 }
 const KOMDIGI_CASE = 'Narasi surat suara sudah dicoblos beredar di grup percakapan';
 const BAWASLU_CASE = 'Narasi pengawas pemilu disuap beredar di media sosial';

@@ -5,8 +5,8 @@
  * the server has, so a new route cannot ship without its row.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signLinkToken } from '../../src/desk/lifecycle.ts';
-import { caseIdOf, createCase, putCluster, type CaseDoc, type ClusterDoc } from '../../src/store/desk-store.ts';
+import { newCase, signLinkToken } from '../../src/desk/lifecycle.ts';
+import { caseIdOf, createCase, putCluster, type ClusterDoc } from '../../src/store/desk-store.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { startWorkspace, TEST_PASSWORD, type SignedIn, type Workspace } from '../helpers/workspace.ts';
 import { seedMatrix, type MatrixSeed } from '../helpers/matrix-routes.ts';
@@ -51,7 +51,7 @@ async function freshCase(ws: Workspace, unit: string): Promise<string> {
   const clusterId = `narr-matrix-${++serial}`;
   await putCluster(ws.ctx.es, ws.prefix, clusterDoc(clusterId));
   const now = new Date(systemClock()).toISOString();
-  const doc: CaseDoc = { case_id: caseIdOf(clusterId, unit), cluster_id: clusterId, unit_id: unit, status: 'new', labels: ['hoax'], summary: 'Surat suara sudah dicoblos', opened_at: now, acknowledged_at: null, countered_at: null, closed_at: null, counter_url: null, seconds_to_acknowledge: null, seconds_to_counter: null, escalations: 0, alerted_engagement: 0, last_alerted_at: null, alerts_sent: 0, held_until: null, held_kind: null, history: [] };
+  const doc = newCase({ caseId: caseIdOf(clusterId, unit), clusterId, unitId: unit, labels: ['hoax'], summary: 'Surat suara sudah dicoblos', at: now, engagement: 0, via: 'desk' });
   await createCase(ws.ctx.es, ws.prefix, doc);
   await ws.ctx.es.indices.refresh({ index: `${ws.prefix}-desk-*` });
   return doc.case_id;

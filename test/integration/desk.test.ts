@@ -36,6 +36,8 @@ import { cleanUp, isolatedConfig, openTestContext, waitFor } from '../helpers/cl
 const LINK_SECRET = 'desk-test-link-secret-0123456789abcdef';
 /** A humas API token of the unit whose case the test moves (made in beforeAll). */
 let API_KEY = '';
+/** An admin token, for /metrics. */
+let ADMIN_KEY = '';
 const WEBHOOK_SECRET = 'desk-test-webhook-signing-key';
 /** Escalations wait this long after the first alert (an hour by default). */
 const ESCALATION_WAIT_MS = 8_000;
@@ -161,6 +163,7 @@ describe('counter-narrative desk end to end', () => {
     });
     const units = loadHumasUnits(unitsFile);
     API_KEY = (await addToken(ctx.es, prefix, systemClock, { name: 'desk test', role: 'humas', unit: 'kpu-sidomulyo', createdBy: 'test' }, new Set(units.units.map((u) => u.id)))).token;
+    ADMIN_KEY = (await addToken(ctx.es, prefix, systemClock, { name: 'desk test metrics', role: 'admin', createdBy: 'test' })).token;
     api = createApiServer({
       es: ctx.es,
       prefix,
@@ -343,7 +346,7 @@ describe('counter-narrative desk end to end', () => {
     expect(spread.posts_per_hour_before * 24).toBeGreaterThanOrEqual(matchedTexts.length + 1);
     expect(spread.posts_per_hour_after).toBe(1);
 
-    const metrics = await (await fetch(`${apiBase}/metrics`)).text();
+    const metrics = await (await fetch(`${apiBase}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
     expect(metrics).toMatch(/pantau_desk_time_to_acknowledge_seconds_count\{unit="kpu-sidomulyo"\} 1/);
     expect(metrics).toMatch(/pantau_desk_time_to_counter_seconds_count\{unit="kpu-sidomulyo"\} 1/);
   }, 120_000);
