@@ -265,11 +265,11 @@ async function serve(rt: Runtime) {
 async function demoUsers(rt: Runtime): Promise<string[]> {
   const prefix = rt.config.pipeline.elasticsearch.indexPrefix;
   const units = loadHumasUnits(resolve(rt.config.pipelineDir, rt.config.pipeline.desk.unitsFile));
-  const humasUnit = units.units.find((u) => u.example)?.id ?? units.units[0]!.id;
+  const humasUnit = units.units.find((u) => u.example) ?? units.units[0]!;
   const lines: string[] = [];
   for (const u of [
     { username: 'demo-analis', role: 'analyst' as const, unit: null, displayName: 'Analis (demo)' },
-    { username: 'demo-humas', role: 'humas' as const, unit: humasUnit, displayName: `Humas ${humasUnit} (demo)` },
+    { username: 'demo-humas', role: 'humas' as const, unit: humasUnit.id, displayName: `${humasUnit.name} (demo)` },
     { username: 'demo-pimpinan', role: 'leadership' as const, unit: null, displayName: 'Pimpinan (demo)' },
     { username: 'demo-admin', role: 'admin' as const, unit: null, displayName: 'Admin (demo)' },
   ]) {
