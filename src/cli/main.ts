@@ -7,6 +7,7 @@ import { DEFAULT_MODEL_DIR, loadClassifier, type Classifier, type LoadOptions } 
 import { reviewRoutes } from '../api/review-routes.ts';
 import { adminRoutes } from '../api/admin-routes.ts';
 import { ModelCatalog, readModelView } from '../review/explain.ts';
+import { backfillSearchText } from '../review/search-text-backfill.ts';
 import { electionEntityNames, loadElectionConfig } from '../config/election.ts';
 import { loadConfig, type AppConfig } from '../config/config.ts';
 import { DEMO_CLARIFICATIONS_FILE, DEMO_OUTBOX_DIR, SAMPLE_POSTS_FILE, SHARED_DATA_DIR } from './paths.ts';
@@ -87,6 +88,9 @@ Commands:
                               A .jsonld file (or --format claimreview) is schema.org ClaimReview JSON-LD.
   kb export --out F [--format claimreview|jsonl]
                               Write every knowledge-base entry as ClaimReview JSON-LD (default), for partners.
+  backfill-search [--dry-run] Fill the stemmed search text of posts indexed before it existed (posts template
+                              < v5), so the queue's Indonesian search finds them by every word form. Safe to
+                              repeat and to run beside the stream; --dry-run only counts.
   retention [--dry-run]       Apply the pipeline file's privacy.retentionDays now: delete (or pseudonymise)
                               posts older than that, old alert-ledger entries and old desk examples; print a
                               summary. --dry-run only counts. \`work\` does this daily (privacy.schedule).
@@ -396,6 +400,20 @@ async function main(argv: string[]): Promise<number> {
     case 'privacy': {
       if (argv[1] !== 'export') throw new Error(`privacy takes a subcommand: export (got ${argv[1] === undefined ? 'none' : `"${argv[1]}"`}); see --help`);
       return privacyExportCommand(loadConfig(), { author: values.author, out: values.out, say, logger });
+    }
+    case 'backfill-search': {
+      const rt = await openRuntime(logger, false, false);
+      try {
+        const started = performance.now();
+        const done = await backfillSearchText(rt.ctx.es, rt.config.pipeline.elasticsearch.indexPrefix, {
+          dryRun: values['dry-run'],
+          onProgress: (p) => say(`search text: ${p.updated} of about ${p.total} older posts filled${p.failed > 0 ? `, ${p.failed} failed` : ''}`),
+        });
+        say(values['dry-run'] ? `${done.total} posts have no search text yet; run without --dry-run to fill it` : `done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${done.updated} posts filled, ${done.failed} failed`);
+        return done.failed > 0 ? 1 : 0;
+      } finally {
+        await rt.ctx.close();
+      }
     }
     case 'setup': {
       const rt = await openRuntime(logger, false);
