@@ -94,13 +94,13 @@ function exampleOf(alert: Alert): ExamplePost {
 }
 
 /** Adds examples, keeps the `MAX_EXAMPLES` with most reach (ties: older first), one per post. */
-function mergeExamples(current: readonly ExamplePost[], extra: readonly ExamplePost[]): ExamplePost[] {
+export function mergeExamples(current: readonly ExamplePost[], extra: readonly ExamplePost[]): ExamplePost[] {
   const byId = new Map(current.map((e) => [e.id, e]));
   for (const e of extra) byId.set(e.id, e);
   return [...byId.values()].sort((a, b) => b.reach - a.reach || a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id)).slice(0, MAX_EXAMPLES);
 }
 
-function toMatched(doc: ClarificationDoc, probability: number): MatchedClarification {
+export function toMatched(doc: ClarificationDoc, probability: number): MatchedClarification {
   return {
     id: doc.claim_key,
     claim: doc.claim,

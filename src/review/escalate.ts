@@ -18,7 +18,7 @@ import { isoNow, type Clock } from '../core/clock.ts';
 import { PantauError } from '../core/errors.ts';
 import type { HumasUnit } from '../config/humas-units.ts';
 import { narrativeSentence } from '../desk/alert-text.ts';
-import { claimClusterId } from '../desk/desk.ts';
+import { claimClusterId, mergeExamples, toMatched } from '../desk/desk.ts';
 import { postEngagement } from '../desk/reach.ts';
 import { createInstitutionDetector } from '../desk/routing.ts';
 import type { ExamplePost, MatchedClarification } from '../desk/types.ts';
@@ -48,7 +48,6 @@ export interface Escalation {
   opened: boolean;
 }
 
-const MAX_EXAMPLES = 5;
 const MAX_POST_IDS = 500;
 
 function example(p: StoredPost): ExamplePost {
@@ -64,23 +63,8 @@ async function clusterIdOf(es: Client, prefix: string, item: QueueItem): Promise
 function newCluster(id: string, input: EscalateInput, now: string): ClusterDoc {
   const { item, posts, clarification } = input;
   const detect = createInstitutionDetector(input.units);
-  const examples = posts
-    .map(example)
-    .sort((a, b) => b.reach - a.reach || a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id))
-    .slice(0, MAX_EXAMPLES);
-  const matched: MatchedClarification | null =
-    clarification && item.claim
-      ? {
-          id: clarification.claim_key,
-          claim: clarification.claim,
-          verdict: clarification.verdict,
-          explanation: clarification.explanation ?? null,
-          url: clarification.url ?? null,
-          publisher: clarification.publisher ?? null,
-          published_at: clarification.published_at ?? null,
-          probability: item.claim.probability,
-        }
-      : null;
+  const examples = mergeExamples([], posts.map(example));
+  const matched: MatchedClarification | null = clarification && item.claim ? toMatched(clarification, item.claim.probability) : null;
   const representative = item.sample.text;
   return {
     cluster_id: id,
