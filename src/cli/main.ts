@@ -88,9 +88,10 @@ Commands:
                               A .jsonld file (or --format claimreview) is schema.org ClaimReview JSON-LD.
   kb export --out F [--format claimreview|jsonl]
                               Write every knowledge-base entry as ClaimReview JSON-LD (default), for partners.
-  backfill-search [--dry-run] Fill the stemmed search text of posts indexed before it existed (posts template
-                              < v5), so the queue's Indonesian search finds them by every word form. Safe to
-                              repeat and to run beside the stream; --dry-run only counts.
+  backfill-search [--dry-run] Fill the derived fields of posts indexed before they existed (stemmed search text,
+                              posts template < v5; province and source, < v6), so the queue's Indonesian search
+                              finds them by every word form and the dashboard's map and sources count them.
+                              Safe to repeat and to run beside the stream; --dry-run only counts.
   retention [--dry-run]       Apply the pipeline file's privacy.retentionDays now: delete (or pseudonymise)
                               posts older than that, old alert-ledger entries and old desk examples; print a
                               summary. --dry-run only counts. \`work\` does this daily (privacy.schedule).

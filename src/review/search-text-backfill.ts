@@ -1,6 +1,7 @@
 /**
- * Fills `search_text` for posts indexed before the posts sink wrote it (posts template < v5), so the
- * analysts' Indonesian search finds them by every word form, not only by their exact words.
+ * Fills the derived fields (`search_text`, `province`, `source`: store/post-derived-fields.ts) of posts indexed
+ * before the posts sink wrote them (posts template < v5, < v6), so the analysts' Indonesian search finds them by
+ * every word form and the dashboard's map and sources panels count them.
  *
  * Without scripting (this Elasticsearch has no painless, so no update_by_query), the work is done here: find
  * a page of posts without the field, bulk-update each with a partial document (`doc: {search_text}`), repeat
@@ -11,7 +12,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { elasticsearchError } from '../store/elasticsearch-errors.ts';
 import { postsAlias } from '../store/index-names.ts';
-import { searchText } from './search-text.ts';
+import { derivedPostFields } from '../store/post-derived-fields.ts';
 
 export interface BackfillProgress {
   updated: number;
@@ -24,18 +25,25 @@ export async function backfillSearchText(es: Client, prefix: string, options: { 
   const index = postsAlias(prefix);
   const pageSize = options.pageSize ?? 500;
   const failedIds: string[] = [];
-  const missing = () => ({ bool: { must_not: [{ exists: { field: 'search_text' } }, ...(failedIds.length > 0 ? [{ ids: { values: failedIds } }] : [])] } });
+  // `source` is derivable from every post; `province` only from one with a region, so it is not asked for.
+  const missing = () => ({
+    bool: {
+      should: [{ bool: { must_not: { exists: { field: 'search_text' } } } }, { bool: { must_not: { exists: { field: 'source' } } } }],
+      minimum_should_match: 1,
+      must_not: failedIds.length > 0 ? [{ ids: { values: failedIds } }] : [],
+    },
+  });
   const progress: BackfillProgress = { updated: 0, failed: 0, total: 0 };
   try {
     progress.total = (await es.count({ index, ignore_unavailable: true, allow_no_indices: true, query: missing() })).count;
     if (options.dryRun) return progress;
     for (;;) {
-      const page = await es.search<{ text?: string }>({ index, ignore_unavailable: true, allow_no_indices: true, size: pageSize, _source: ['text'], query: missing() });
+      const page = await es.search<{ text?: string; region?: string | null }>({ index, ignore_unavailable: true, allow_no_indices: true, size: pageSize, _source: ['text', 'region'], query: missing() });
       const hits = page.hits.hits.filter((h) => typeof h._source?.text === 'string');
       if (hits.length === 0) break;
       const result = await es.bulk({
         refresh: 'wait_for',
-        operations: hits.flatMap((h) => [{ update: { _index: h._index, _id: h._id! } }, { doc: { search_text: searchText(h._source!.text!) } }]),
+        operations: hits.flatMap((h) => [{ update: { _index: h._index, _id: h._id! } }, { doc: derivedPostFields({ id: h._id!, text: h._source!.text!, region: h._source!.region ?? null }) }]),
       });
       result.items.forEach((item, i) => {
         if (item.update?.error) {

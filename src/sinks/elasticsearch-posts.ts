@@ -22,7 +22,7 @@ import { registry, sinkRequestSeconds } from '../core/metrics.ts';
 import { backoffMs, isRetriableHttpStatus } from '../core/retry.ts';
 import { elasticsearchError } from '../store/elasticsearch-errors.ts';
 import { postsIndexFor } from '../store/index-names.ts';
-import { searchText } from '../review/search-text.ts';
+import { derivedPostFields } from '../store/post-derived-fields.ts';
 
 export interface Rejection {
   post: ScoredPost;
@@ -81,8 +81,8 @@ export async function indexPosts(client: Client, posts: ScoredPost[], options: I
         filter_path: ['took', 'errors', 'items.*.status', 'items.*.error'],
         operations: pending.flatMap((post) => [
           { index: { _index: postsIndexFor(options.prefix, post.created_at), _id: post.id } },
-          // search_text: the stemmed words for the analysts' Indonesian full-text search (review/search-text.ts).
-          { ...post, indexed_at: indexedAt, search_text: searchText(post.text) },
+          // search_text, province, source: derived for search and the dashboard (store/post-derived-fields.ts).
+          { ...post, indexed_at: indexedAt, ...derivedPostFields(post) },
         ]),
       });
     } catch (cause) {

@@ -30,8 +30,10 @@ describe('backfill of search_text for older posts', () => {
     for (const [i, text] of TEXTS.entries()) {
       await ctx.es.index({ index: postsIndexFor(prefix, at), id: `lama-${i}`, document: { id: `lama-${i}`, schema_version: 1, platform: 'x', author: `akun${i}`, text, created_at: at, scores: { hoax: 0.9 }, flags: ['hoax'], flagged: true, review_flags: [], model_version: 'pantau-id-v2', classified_at: at, narrative_id: `nar-lama${i}` } });
     }
-    // A newer post already has it; the backfill must leave it alone.
-    await ctx.es.index({ index: postsIndexFor(prefix, at), id: 'baru-0', refresh: true, document: { id: 'baru-0', schema_version: 1, platform: 'x', text: 'Tulisan baru', created_at: at, scores: { hoax: 0.1 }, flags: [], flagged: false, model_version: 'pantau-id-v2', classified_at: at, search_text: 'penanda' } });
+    // As written between v5 and v6: search_text, but no province or source.
+    await ctx.es.index({ index: postsIndexFor(prefix, at), id: 'v5-0', document: { id: 'v5-0', schema_version: 1, platform: 'x', text: 'Pencoblosan diundur', created_at: at, region: '3578', scores: { hoax: 0.1 }, flags: [], flagged: false, model_version: 'pantau-id-v2', classified_at: at, search_text: 'coblos undur' } });
+    // A newer post already has them all; the backfill must leave it alone.
+    await ctx.es.index({ index: postsIndexFor(prefix, at), id: 'baru-0', refresh: true, document: { id: 'baru-0', schema_version: 1, platform: 'x', text: 'Tulisan baru', created_at: at, scores: { hoax: 0.1 }, flags: [], flagged: false, model_version: 'pantau-id-v2', classified_at: at, search_text: 'penanda', province: null, source: 'penanda' } });
   }, 120_000);
 
   afterAll(async () => {
@@ -42,15 +44,16 @@ describe('backfill of search_text for older posts', () => {
   });
 
   it('counts without writing on a dry run, then fills every older post page by page, and a second run has nothing to do', async () => {
-    expect(await backfillSearchText(ctx.es, prefix, { dryRun: true })).toEqual({ updated: 0, failed: 0, total: 3 });
+    expect(await backfillSearchText(ctx.es, prefix, { dryRun: true })).toEqual({ updated: 0, failed: 0, total: 4 });
     const seen: BackfillProgress[] = [];
     const done = await backfillSearchText(ctx.es, prefix, { pageSize: 2, onProgress: (p) => seen.push(p) });
-    expect(done).toEqual({ updated: 3, failed: 0, total: 3 });
-    expect(seen.map((p) => p.updated)).toEqual([2, 3]);
+    expect(done).toEqual({ updated: 4, failed: 0, total: 4 });
+    expect(seen.map((p) => p.updated)).toEqual([2, 4]);
     await ctx.es.indices.refresh({ index: postsAlias(prefix) });
-    const docs = (await ctx.es.search<{ id: string; text: string; search_text: string }>({ index: postsAlias(prefix), size: 10, query: { match_all: {} } })).hits.hits.map((h) => h._source!);
-    for (const d of docs.filter((x) => x.id.startsWith('lama-'))) expect(d.search_text).toBe(searchText(d.text));
-    expect(docs.find((d) => d.id === 'baru-0')!.search_text).toBe('penanda');
+    const docs = (await ctx.es.search<{ id: string; text: string; search_text: string; province: string | null; source: string }>({ index: postsAlias(prefix), size: 10, query: { match_all: {} } })).hits.hits.map((h) => h._source!);
+    for (const d of docs.filter((x) => x.id.startsWith('lama-'))) expect(d).toMatchObject({ search_text: searchText(d.text), source: 'lama', province: null });
+    expect(docs.find((d) => d.id === 'v5-0')).toMatchObject({ search_text: searchText('Pencoblosan diundur'), province: '35', source: 'v5' });
+    expect(docs.find((d) => d.id === 'baru-0')).toMatchObject({ search_text: 'penanda', source: 'penanda' });
     expect(await backfillSearchText(ctx.es, prefix)).toEqual({ updated: 0, failed: 0, total: 0 });
   });
 
