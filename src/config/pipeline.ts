@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from '../core/paths.ts';
 import { formatIssues } from '../core/post.ts';
 import { sourceListSchema } from '../sources/index.ts';
 import { privacySchema } from '../privacy/config.ts';
+import { BRIEF_DEFAULTS, briefSchema } from '../brief/config.ts';
 
 export const DEFAULT_PIPELINE_FILE = resolve(PROJECT_ROOT, 'pipelines/pantau.pipeline.json');
 
@@ -293,6 +294,9 @@ export const pipelineSchema = z
     privacy: privacySchema
       .default({ retentionDays: 180, action: 'delete', schedule: '15 2 * * *', timezone: 'Asia/Jakarta' })
       .describe('Retention of posts and of the personal data derived from them (author pseudonyms are set by PANTAU_AUTHOR_KEY / PANTAU_AUTHOR_PSEUDONYMS, see the README).'),
+    brief: briefSchema
+      .default(BRIEF_DEFAULTS)
+      .describe("The daily brief for leadership: yesterday's figures, top narratives and their status, clarifications published and open alerts, as one PDF page and an HTML e-mail in Bahasa Indonesia (`pantau brief` makes it on demand)."),
   })
   .strict();
 
