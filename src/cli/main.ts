@@ -48,6 +48,10 @@ import { startRetentionSchedule } from '../privacy/retention-schedule.ts';
 import { withPseudonymisedAuthors } from '../sources/pseudonymising-sink.ts';
 import { authorKeyStatus, privacyExportCommand, retentionCommand, retentionStatus } from './privacy-command.ts';
 import { MODELS_HELP, modelsCommand } from './models-command.ts';
+import { briefCommand } from './brief-command.ts';
+import { startBriefSchedule, type BriefSchedule } from '../brief/schedule.ts';
+import { loadBriefInputs } from '../brief/produce.ts';
+import { smtpFromEnv } from '../brief/config.ts';
 
 
 const HELP = `pantau — negative-content and hoax monitoring for Bakohumas humas teams
@@ -62,7 +66,8 @@ Commands:
   work [--stages a,b]         Run stream stages: classify, index, alerts, desk (default: all). Stops on SIGTERM
                               after finishing and committing the batch in flight. /metrics on the metrics
                               port (PANTAU_METRICS_PORT, default 9464). Start several: they share the work.
-                              Each also schedules the daily retention run (privacy.schedule); one runs it.
+                              Each also schedules the daily retention run (privacy.schedule) and, with
+                              brief.enabled, the daily brief (brief.cron, 07:00 WIB); one process runs each.
   sources                     Run the ingest sources of the pipeline file (RSS/Atom, HTTP push, JSON APIs,
                               CSV/JSONL backfill) into posts.raw; /metrics and /healthz on the metrics port.
   serve                       Serve the workspace (/app: sign in, the review queue, cases, admin), the
@@ -95,6 +100,10 @@ Commands:
   retention [--dry-run]       Apply the pipeline file's privacy.retentionDays now: delete (or pseudonymise)
                               posts older than that, old alert-ledger entries and old desk examples; print a
                               summary. --dry-run only counts. \`work\` does this daily (privacy.schedule).
+  brief [--date D] [--out DIR] [--send] [--to ADDR,...]
+                              The daily brief for leadership of day D (default yesterday, Asia/Jakarta):
+                              ringkasan-D.html and ringkasan-D.pdf (one page) into DIR; --send e-mails it to
+                              brief.recipients (or --to) over PANTAU_BRIEF_SMTP_URL. See brief --help.
   privacy export --author HANDLE [--out FILE]
                               Write one author's data (posts under the handle and its pseudonym, their alerts,
                               desk examples and cases) to one JSON file (mode 0600); needs the author key in use.
@@ -110,6 +119,7 @@ Environment:
   PANTAU_DESK_LINK_SECRET       Signs the links in desk alerts (≥ 32 chars); set the same on every process.
   PANTAU_PUBLIC_URL             Address of \`pantau serve\` as humas units reach it (links in alerts).
   Channel secrets               The env variables pipelines/humas-units.json names (url_env, token_env, …).
+  PANTAU_BRIEF_SMTP_URL         SMTP server of the daily brief, smtp://user:password@host:587 (brief.smtpUrlEnv).
   PANTAU_PIPELINE               Pipeline file (default pipelines/pantau.pipeline.json).
   PANTAU_AUTHOR_KEY             Key of author pseudonyms (keyed hash). Unset: one generated in <state dir>/author-key;
                                 with several machines set the same key on all of them. The demo keeps handles.
@@ -334,6 +344,15 @@ async function deskSummary(rt: Runtime, outbox: DemoOutbox | undefined): Promise
   ];
 }
 
+/** What `pantau validate` says about the daily brief; throws when it is enabled and its SMTP variable is wrong. */
+function briefStatus(config: AppConfig): string {
+  const b = config.pipeline.brief;
+  if (!b.enabled) return 'daily brief: off (brief.enabled); `pantau brief` makes one on demand';
+  loadBriefInputs(b.dashboard);
+  const smtp = smtpFromEnv(b);
+  return `daily brief: at "${b.cron}" (${b.timezone}) to ${b.recipients.length} recipient(s) through ${smtp.smtpUrl}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'help';
   if (command === 'users') {
@@ -351,6 +370,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (command === 'models') return modelsCommand(argv.slice(1), say);
+  if (command === 'brief') return briefCommand(argv.slice(1), { say, logger: createLogger({ app: 'pantau' }) });
   const { values } = parseArgs({
     // `kb import …`: the subcommand is the second word.
     args: argv.slice((command === 'kb' || command === 'privacy') && argv[1] !== undefined && !argv[1].startsWith('-') ? 2 : 1),
@@ -394,6 +414,7 @@ async function main(argv: string[]): Promise<number> {
       classifier.dispose();
       say(authorKeyStatus(config));
       say(retentionStatus(config));
+      say(briefStatus(config));
       return 0;
     }
     case 'retention':
@@ -496,6 +517,15 @@ async function main(argv: string[]): Promise<number> {
       if (unknown.length > 0) throw new Error(`unknown stage(s): ${unknown.join(', ')}; known: ${ALL_STAGES.join(', ')}`);
       const rt = await openRuntime(logger, stages.includes('classify'), stages.includes('classify') || stages.includes('desk'), 'run');
       const { pipeline } = rt.config;
+      // An enabled brief with its SMTP variable unset or its dashboard broken stops the start here, before any stage runs.
+      if (pipeline.brief.enabled) {
+        try {
+          briefStatus(rt.config);
+        } catch (error) {
+          await rt.ctx.close();
+          throw error;
+        }
+      }
       // /healthz: can this worker reach Kafka and Elasticsearch (what its stages need to make progress).
       const metricsServer = createMetricsServer(async () => {
         const checks = await checkHealth(rt.ctx.kafka, rt.ctx.es, rt.logger);
@@ -512,6 +542,28 @@ async function main(argv: string[]): Promise<number> {
       const stopLag = startLagReporter(rt.ctx.kafka, lagTargets(pipeline, stages), logger);
       // Not a stage: every work process schedules it, the day's lock lets one of them run it.
       const retention = startRetentionSchedule({ es: rt.ctx.es, prefix: pipeline.elasticsearch.indexPrefix, config: pipeline.privacy, authorKey: rt.config.authorKey, clock: rt.ctx.clock, logger });
+      // The daily brief likewise: every process schedules it, the day's lock lets one send it.
+      let brief: BriefSchedule | undefined;
+      if (pipeline.brief.enabled) {
+        try {
+          brief = startBriefSchedule({
+            es: rt.ctx.es,
+            prefix: pipeline.elasticsearch.indexPrefix,
+            config: pipeline.brief,
+            ...loadBriefInputs(pipeline.brief.dashboard),
+            units: loadHumasUnits(resolve(rt.config.pipelineDir, pipeline.desk.unitsFile)),
+            clock: rt.ctx.clock,
+            logger,
+          });
+        } catch (error) {
+          await retention.stop();
+          await workers.stop();
+          stopLag();
+          metricsServer.close();
+          await rt.ctx.close();
+          throw error;
+        }
+      }
       logger.info('stages running', {
         stages,
         pid: process.pid,
@@ -521,6 +573,7 @@ async function main(argv: string[]): Promise<number> {
       onShutdown(`the ${stages.join(', ')} stage${stages.length > 1 ? 's' : ''}`, async () => {
         stopLag();
         await retention.stop();
+        await brief?.stop();
         await workers.stop();
         metricsServer.close();
         await rt.ctx.close();

@@ -24,7 +24,8 @@ export interface EmailChannelConfig {
 /** Nodemailer's error codes for "the server could not be reached or the conversation broke off". */
 const UNREACHABLE = new Set(['ECONNECTION', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND']);
 
-export function createEmailChannel(config: EmailChannelConfig): Channel {
+/** A nodemailer SMTP transport for `smtpUrl` (no credentials in it), and the server as it may be printed. */
+export function smtpTransport(config: Pick<EmailChannelConfig, 'smtpUrl' | 'user' | 'password' | 'timeoutMs'>): { transport: ReturnType<typeof createTransport>; server: string } {
   const url = new URL(config.smtpUrl);
   const secure = url.protocol === 'smtps:';
   const port = url.port ? Number(url.port) : secure ? 465 : 587;
@@ -38,6 +39,11 @@ export function createEmailChannel(config: EmailChannelConfig): Channel {
     greetingTimeout: config.timeoutMs,
     socketTimeout: config.timeoutMs,
   });
+  return { transport, server };
+}
+
+export function createEmailChannel(config: EmailChannelConfig): Channel {
+  const { transport, server } = smtpTransport(config);
   return {
     type: 'email',
     target: `email ${server} → ${config.to.join(', ')}`,
@@ -72,7 +78,8 @@ export function createEmailChannel(config: EmailChannelConfig): Channel {
   };
 }
 
-function smtpError(cause: unknown, server: string): PantauError {
+/** A failed SMTP conversation as a PantauError: retriable for 4xx and unreachable servers, not for 5xx. */
+export function smtpError(cause: unknown, server: string): PantauError {
   const error = cause as Error & { code?: unknown; responseCode?: unknown; response?: unknown };
   const responseCode = typeof error.responseCode === 'number' ? error.responseCode : undefined;
   if (responseCode !== undefined) {
