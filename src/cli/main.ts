@@ -9,6 +9,8 @@ import { adminRoutes } from '../api/admin-routes.ts';
 import { ModelCatalog, readModelView } from '../review/explain.ts';
 import { backfillSearchText } from '../review/search-text-backfill.ts';
 import { electionEntityNames, loadElectionConfig } from '../config/election.ts';
+import { loadElectionStages } from '../config/election-stages.ts';
+import { loadDashboards } from '../dashboard/definition.ts';
 import { loadConfig, type AppConfig } from '../config/config.ts';
 import { DEMO_CLARIFICATIONS_FILE, DEMO_OUTBOX_DIR, SAMPLE_POSTS_FILE, SHARED_DATA_DIR } from './paths.ts';
 import { startDemoOutbox, type DemoOutbox } from '../desk/demo-outbox.ts';
@@ -100,7 +102,8 @@ Commands:
                               desk examples and cases) to one JSON file (mode 0600); needs the author key in use.
 ${MODELS_HELP}
   validate                    Check the pipeline file, the environment, the humas units (and their channel
-                              secrets) and the model, say which author key is in use; exit 1 if invalid.
+                              secrets), the election stages, the dashboards and the model, say which author
+                              key is in use; exit 1 if invalid.
   help                        This text.
 
 Environment:
@@ -254,6 +257,7 @@ async function serve(rt: Runtime) {
       ...adminRoutes({ es: rt.ctx.es, prefix, shippedModelDir: modelDir }).all,
     ],
     rateLimits: a.rateLimits,
+    stages: loadElectionStages(resolve(rt.config.pipelineDir, pipeline.electionStages.file)),
     health: () => checkHealth(rt.ctx.kafka, rt.ctx.es, rt.logger),
     desk: { units, linkSecret: deskLinkSecret(rt.ctx, rt.logger) },
   });
@@ -389,6 +393,10 @@ async function main(argv: string[]): Promise<number> {
       await Promise.all([...channels.values()].flat().map((c) => c.channel.close()));
       const classifier = await loadClassifier(classifierOptions(config));
       say(`trusted publishers ok: ${trusted.publishers.length} (${trusted.publishers.filter((p) => p.example).length} demo examples to replace)`);
+      const stages = loadElectionStages(resolve(config.pipelineDir, config.pipeline.electionStages.file));
+      say(`election stages ok: ${stages.stages.map((s) => `${s.name} ${s.start}${s.end === s.start ? '' : `…${s.end}`}`).join(', ')}${stages.stages.some((s) => s.example) ? ' (demo examples to replace)' : ''}`);
+      const dashboards = loadDashboards();
+      say(`dashboards ok: ${[...dashboards.values()].map((d) => `${d.id} (${d.panels.length} panels)`).join(', ')}`);
       say(`pipeline ok: topics ${Object.values(config.pipeline.kafka.topics).map((t) => t.name).join(', ')}`);
       say(`model ok: ${classifier.modelVersion} (${classifier.backend}), thresholds ${JSON.stringify(classifier.thresholds)}`);
       classifier.dispose();
