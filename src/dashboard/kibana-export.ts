@@ -430,7 +430,7 @@ export function vegaSpec(dashboard: DashboardDefinition, panel: PanelDefinition,
       mark: { type: 'text', tooltip: true, limit: 220 },
       encoding: {
         y: { field: 'row', type: 'nominal', sort: { field: 'rank', op: 'min', order: 'ascending' }, axis: { title: null, labelLimit: 260 } },
-        x: { field: 'column', type: 'nominal', sort: Object.values(columnNames), axis: { orient: 'top', title: null, labelAngle: 0, labelLimit: 140 } },
+        x: { field: 'column', type: 'nominal', sort: Object.values(columnNames), axis: { orient: 'top', title: null, labelAngle: 0, labelLimit: 180 } },
         text: { field: 'text', type: 'nominal' },
       },
     };
