@@ -50,6 +50,7 @@ import { startRetentionSchedule } from '../privacy/retention-schedule.ts';
 import { withPseudonymisedAuthors } from '../sources/pseudonymising-sink.ts';
 import { authorKeyStatus, privacyExportCommand, retentionCommand, retentionStatus } from './privacy-command.ts';
 import { MODELS_HELP, modelsCommand } from './models-command.ts';
+import { DASHBOARDS_HELP, dashboardsCommand } from './dashboards-command.ts';
 
 
 const HELP = `pantau — negative-content and hoax monitoring for Bakohumas humas teams
@@ -101,6 +102,7 @@ Commands:
                               Write one author's data (posts under the handle and its pseudonym, their alerts,
                               desk examples and cases) to one JSON file (mode 0600); needs the author key in use.
 ${MODELS_HELP}
+${DASHBOARDS_HELP}
   validate                    Check the pipeline file, the environment, the humas units (and their channel
                               secrets), the election stages, the dashboards and the model, say which author
                               key is in use; exit 1 if invalid.
@@ -356,8 +358,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'models') return modelsCommand(argv.slice(1), say);
   const { values } = parseArgs({
-    // `kb import …`: the subcommand is the second word.
-    args: argv.slice((command === 'kb' || command === 'privacy') && argv[1] !== undefined && !argv[1].startsWith('-') ? 2 : 1),
+    // `kb import …`, `dashboards export …`: the subcommand is the second word.
+    args: argv.slice((command === 'kb' || command === 'privacy' || command === 'dashboards') && argv[1] !== undefined && !argv[1].startsWith('-') ? 2 : 1),
     options: {
       file: { type: 'string' },
       stages: { type: 'string' },
@@ -371,6 +373,10 @@ async function main(argv: string[]): Promise<number> {
       verdict: { type: 'string' },
       author: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      kibana: { type: 'boolean', default: false },
+      dashboard: { type: 'string' },
+      prefix: { type: 'string' },
+      'kibana-version': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -404,6 +410,12 @@ async function main(argv: string[]): Promise<number> {
       say(retentionStatus(config));
       return 0;
     }
+    case 'dashboards':
+      return dashboardsCommand(argv[1] !== undefined && !argv[1].startsWith('-') ? argv[1] : undefined, { kibana: values.kibana, dashboard: values.dashboard, out: values.out, prefix: values.prefix, kibanaVersion: values['kibana-version'] }, {
+        say,
+        // Resolved once written: main exits right after, which could cut a pipe short.
+        write: (text) => new Promise<void>((done, fail) => process.stdout.write(text, (error) => (error ? fail(error) : done()))),
+      });
     case 'retention':
       return retentionCommand(loadConfig(), { dryRun: values['dry-run'], say, logger });
     case 'privacy': {
