@@ -5,11 +5,13 @@
  * with its roles and schemas (api/route.ts) and run by api/router.ts, which authenticates, authorises,
  * checks CSRF and rate limits and validates before any handler runs.
  *
- *   GET /, /overview.js, .css      the dashboard page (public shell; its data needs a sign-in)
+ *   GET /, /dashboard.js, .css     the leadership dashboard page (public shell; its data needs a sign-in),
+ *   GET /geo/…, /vendor/echarts…   its province map and charting library, served from the project
  *   GET /app, /app.js, /app.css    the workspace page (src/web/)
  *   POST|GET|DELETE /api/session   sign in / who am I / sign out (api/session-routes.ts)
  *   GET /api/flagged               ?label=&level=&page=&size=   flagged posts (analyst, admin)
  *   GET /api/dashboard/daily       ?from=&to=   counts per day (Asia/Jakarta); every role
+ *   GET /api/dashboards/:id[/data|/panels/:panel/csv]   dashboards as data (api/dashboard-routes.ts); every role
  *   GET /metrics (admin), /healthz (public)
  *   the desk's routes (api/desk-routes.ts) and any `routes` given (the analyst queue, admin)
  *
@@ -19,7 +21,8 @@
 import type { Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../core/clock.ts';
@@ -36,6 +39,9 @@ import { createRouter, sendJson, type Router } from './router.ts';
 import type { RateLimits } from './rate-limit.ts';
 import { HttpError, ROLES, route, type RouteSpec } from './route.ts';
 import { sessionRoutes } from './session-routes.ts';
+import { dashboardRoutes } from './dashboard-routes.ts';
+import { loadDashboards } from '../dashboard/definition.ts';
+import { loadElectionStages, type ElectionStages } from '../config/election-stages.ts';
 
 export { UPSTREAM_ERROR_MESSAGE } from './router.ts';
 
@@ -48,8 +54,10 @@ export interface ApiOptions {
   auth: AuthService;
   /** Reports Kafka / Elasticsearch reachability for /healthz. */
   health?: () => Promise<Record<string, string>>;
-  /** Folder of overview.html, overview.js and overview.css (default: dashboards/ of the project). */
+  /** Folder of the dashboard definitions (*.json), the page (leadership.html, dashboard.js, .css) and geo/ (default: dashboards/ of the project). */
   dashboardDir?: string;
+  /** The election stages the dashboard marks (default: pipelines/election-stages.json). */
+  stages?: ElectionStages;
   /** Folder of app.html, app.js and app.css (default: src/web/ of the project). */
   webDir?: string;
   /** "Now", for the default range of the dashboard (the 30 days up to today in Asia/Jakarta). */
@@ -65,6 +73,7 @@ export interface ApiOptions {
 
 export const DEFAULT_DASHBOARD_DIR = resolve(PROJECT_ROOT, 'dashboards');
 export const DEFAULT_WEB_DIR = resolve(PROJECT_ROOT, 'src', 'web');
+const ECHARTS_DIST = resolve(dirname(createRequire(import.meta.url).resolve('echarts/package.json')), 'dist');
 const MAX_PAGE_SIZE = 200;
 const DEFAULT_DAYS = 30;
 const MAX_RANGE_DAYS = 366;
@@ -74,10 +83,14 @@ export const DASHBOARD_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** The only files served, by path. Nothing of the request names a file. */
-const STATIC_FILES: Array<{ path: string; dir: 'dashboard' | 'web'; file: string; type: string }> = [
-  { path: '/', dir: 'dashboard', file: 'overview.html', type: 'text/html; charset=utf-8' },
-  { path: '/overview.js', dir: 'dashboard', file: 'overview.js', type: 'text/javascript; charset=utf-8' },
-  { path: '/overview.css', dir: 'dashboard', file: 'overview.css', type: 'text/css; charset=utf-8' },
+const STATIC_FILES: Array<{ path: string; dir: 'dashboard' | 'web' | 'echarts'; file: string; type: string }> = [
+  { path: '/', dir: 'dashboard', file: 'leadership.html', type: 'text/html; charset=utf-8' },
+  { path: '/dashboard.js', dir: 'dashboard', file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
+  { path: '/dashboard.css', dir: 'dashboard', file: 'dashboard.css', type: 'text/css; charset=utf-8' },
+  { path: '/geo/indonesia-provinces.geojson', dir: 'dashboard', file: 'geo/indonesia-provinces.geojson', type: 'application/geo+json' },
+  { path: '/geo/bps-code-fallback.json', dir: 'dashboard', file: 'geo/bps-code-fallback.json', type: 'application/json' },
+  // The charting library, from the project's own dependency: the pages load nothing from another origin.
+  { path: '/vendor/echarts.min.js', dir: 'echarts', file: 'echarts.min.js', type: 'text/javascript; charset=utf-8' },
   { path: '/app', dir: 'web', file: 'app.html', type: 'text/html; charset=utf-8' },
   { path: '/app.js', dir: 'web', file: 'app.js', type: 'text/javascript; charset=utf-8' },
   { path: '/app.css', dir: 'web', file: 'app.css', type: 'text/css; charset=utf-8' },
@@ -111,7 +124,7 @@ export function createApiServer(options: ApiOptions): Server & { router: Router 
         access: 'public',
         summary: `The page file ${f.file}`,
         handler: async () => {
-          const body = await readFile(resolve(f.dir === 'web' ? webDir : dashboardDir, f.file), 'utf8');
+          const body = await readFile(resolve(f.dir === 'web' ? webDir : f.dir === 'echarts' ? ECHARTS_DIST : dashboardDir, f.file), 'utf8');
           return { status: 200, text: body, contentType: f.type, headers: f.type.startsWith('text/html') ? { 'content-security-policy': DASHBOARD_CSP } : ({} as Record<string, string>) };
         },
       }),
@@ -168,6 +181,7 @@ export function createApiServer(options: ApiOptions): Server & { router: Router 
         return { status: ok ? 200 : 503, json: { status: ok ? 'ok' : 'degraded', checks } };
       },
     }),
+    ...dashboardRoutes({ es, prefix, dashboards: loadDashboards(dashboardDir), units: options.desk?.units, stages: options.stages ?? loadElectionStages(), clock }),
     ...(options.desk ? createDeskRoutes({ ...options.desk, es, prefix, logger, clock }) : []),
     ...(options.routes ?? []),
   ];

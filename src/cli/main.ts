@@ -9,6 +9,8 @@ import { adminRoutes } from '../api/admin-routes.ts';
 import { ModelCatalog, readModelView } from '../review/explain.ts';
 import { backfillSearchText } from '../review/search-text-backfill.ts';
 import { electionEntityNames, loadElectionConfig } from '../config/election.ts';
+import { loadElectionStages } from '../config/election-stages.ts';
+import { loadDashboards } from '../dashboard/definition.ts';
 import { loadConfig, type AppConfig } from '../config/config.ts';
 import { DEMO_CLARIFICATIONS_FILE, DEMO_OUTBOX_DIR, SAMPLE_POSTS_FILE, SHARED_DATA_DIR } from './paths.ts';
 import { startDemoOutbox, type DemoOutbox } from '../desk/demo-outbox.ts';
@@ -52,6 +54,7 @@ import { briefCommand } from './brief-command.ts';
 import { startBriefSchedule, type BriefSchedule } from '../brief/schedule.ts';
 import { loadBriefInputs } from '../brief/produce.ts';
 import { smtpFromEnv } from '../brief/config.ts';
+import { DASHBOARDS_HELP, dashboardsCommand } from './dashboards-command.ts';
 
 
 const HELP = `pantau — negative-content and hoax monitoring for Bakohumas humas teams
@@ -108,8 +111,10 @@ Commands:
                               Write one author's data (posts under the handle and its pseudonym, their alerts,
                               desk examples and cases) to one JSON file (mode 0600); needs the author key in use.
 ${MODELS_HELP}
+${DASHBOARDS_HELP}
   validate                    Check the pipeline file, the environment, the humas units (and their channel
-                              secrets) and the model, say which author key is in use; exit 1 if invalid.
+                              secrets), the election stages, the dashboards and the model, say which author
+                              key is in use; exit 1 if invalid.
   help                        This text.
 
 Environment:
@@ -264,6 +269,7 @@ async function serve(rt: Runtime) {
       ...adminRoutes({ es: rt.ctx.es, prefix, shippedModelDir: modelDir }).all,
     ],
     rateLimits: a.rateLimits,
+    stages: loadElectionStages(resolve(rt.config.pipelineDir, pipeline.electionStages.file)),
     health: () => checkHealth(rt.ctx.kafka, rt.ctx.es, rt.logger),
     desk: { units, linkSecret: deskLinkSecret(rt.ctx, rt.logger) },
   });
@@ -372,8 +378,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'models') return modelsCommand(argv.slice(1), say);
   if (command === 'brief') return briefCommand(argv.slice(1), { say, logger: createLogger({ app: 'pantau' }) });
   const { values } = parseArgs({
-    // `kb import …`: the subcommand is the second word.
-    args: argv.slice((command === 'kb' || command === 'privacy') && argv[1] !== undefined && !argv[1].startsWith('-') ? 2 : 1),
+    // `kb import …`, `dashboards export …`: the subcommand is the second word.
+    args: argv.slice((command === 'kb' || command === 'privacy' || command === 'dashboards') && argv[1] !== undefined && !argv[1].startsWith('-') ? 2 : 1),
     options: {
       file: { type: 'string' },
       stages: { type: 'string' },
@@ -387,6 +393,10 @@ async function main(argv: string[]): Promise<number> {
       verdict: { type: 'string' },
       author: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      kibana: { type: 'boolean', default: false },
+      dashboard: { type: 'string' },
+      prefix: { type: 'string' },
+      'kibana-version': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -409,6 +419,10 @@ async function main(argv: string[]): Promise<number> {
       await Promise.all([...channels.values()].flat().map((c) => c.channel.close()));
       const classifier = await loadClassifier(classifierOptions(config));
       say(`trusted publishers ok: ${trusted.publishers.length} (${trusted.publishers.filter((p) => p.example).length} demo examples to replace)`);
+      const stages = loadElectionStages(resolve(config.pipelineDir, config.pipeline.electionStages.file));
+      say(`election stages ok: ${stages.stages.map((s) => `${s.name} ${s.start}${s.end === s.start ? '' : `…${s.end}`}`).join(', ')}${stages.stages.some((s) => s.example) ? ' (demo examples to replace)' : ''}`);
+      const dashboards = loadDashboards();
+      say(`dashboards ok: ${[...dashboards.values()].map((d) => `${d.id} (${d.panels.length} panels)`).join(', ')}`);
       say(`pipeline ok: topics ${Object.values(config.pipeline.kafka.topics).map((t) => t.name).join(', ')}`);
       say(`model ok: ${classifier.modelVersion} (${classifier.backend}), thresholds ${JSON.stringify(classifier.thresholds)}`);
       classifier.dispose();
@@ -417,6 +431,12 @@ async function main(argv: string[]): Promise<number> {
       say(briefStatus(config));
       return 0;
     }
+    case 'dashboards':
+      return dashboardsCommand(argv[1] !== undefined && !argv[1].startsWith('-') ? argv[1] : undefined, { kibana: values.kibana, dashboard: values.dashboard, out: values.out, prefix: values.prefix, kibanaVersion: values['kibana-version'] }, {
+        say,
+        // Resolved once written: main exits right after, which could cut a pipe short.
+        write: (text) => new Promise<void>((done, fail) => process.stdout.write(text, (error) => (error ? fail(error) : done()))),
+      });
     case 'retention':
       return retentionCommand(loadConfig(), { dryRun: values['dry-run'], say, logger });
     case 'privacy': {

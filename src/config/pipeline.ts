@@ -183,6 +183,13 @@ export const pipelineSchema = z
       .strict()
       .default({ file: 'election.json' })
       .describe('Election relevance: which terms make a post election-related.'),
+    electionStages: z
+      .object({
+        file: z.string().min(1).default('election-stages.json').describe("The election's stages (campaign, quiet period, voting day, counting) marked on the dashboard and named in the daily brief, relative to the pipeline file's folder."),
+      })
+      .strict()
+      .default({ file: 'election-stages.json' })
+      .describe('Election stages: calendar days of each stage of the contest.'),
     trustedPublishers: z
       .object({
         file: z.string().min(1).default('trusted-publishers.json').describe("Official accounts and sites whose posts are never flagged hoax, relative to the pipeline file's folder."),

@@ -112,6 +112,8 @@ const panelSchema = z
     for (const m of JSON.stringify(p.aggs).matchAll(/\{\{([^}]*)\}\}/g)) {
       if (!(PLACEHOLDERS as readonly string[]).includes(m[1]!)) ctx.addIssue({ code: 'custom', message: `panel ${p.id}: unknown placeholder {{${m[1]}}}; known: ${PLACEHOLDERS.join(', ')}` });
     }
+    // The range and filters are the runner's; a placeholder in the query would be sent as it is.
+    if (p.query !== undefined && /\{\{[^}]*\}\}/.test(JSON.stringify(p.query))) ctx.addIssue({ code: 'custom', message: `panel ${p.id}: placeholders belong in aggs only; the time range and filters are added to the query by the runner` });
     const top = p.result.kind === 'time_series' ? p.result.buckets : p.result.kind === 'table' ? p.result.rows : null;
     if (top !== null && !(top in p.aggs)) ctx.addIssue({ code: 'custom', message: `panel ${p.id}: result reads aggregation "${top}", which aggs does not define` });
     const wants: Record<string, ChartType[]> = { metrics: ['metrics'], time_series: ['line'], table: ['table', 'choropleth', 'bar', 'stacked-bar'] };

@@ -48,6 +48,7 @@ import type { Channel } from './channels/index.ts';
 import type { RateLimiter } from './channels/rate-limit.ts';
 import { caseLinks, newCase } from './lifecycle.ts';
 import { clusterReach, postEngagement } from './reach.ts';
+import { provincesOf } from '../store/post-derived-fields.ts';
 import { createInstitutionDetector, isQuietHours, quietHoursEnd, shouldEscalate, unitsFor } from './routing.ts';
 import type { CaseContent, ChannelMessage, ExamplePost, MatchedClarification, NarrativeCase } from './types.ts';
 
@@ -324,7 +325,7 @@ export class Desk {
       const caseId = caseIdOf(cluster.cluster_id, unit.id);
       let version = existing.get(caseId);
       if (version === undefined) {
-        const doc = newCase({ caseId, clusterId: cluster.cluster_id, unitId: unit.id, labels: content.labels, summary: content.summary, at: now, engagement: content.reach.engagement, via: 'desk' });
+        const doc = newCase({ caseId, clusterId: cluster.cluster_id, unitId: unit.id, labels: content.labels, summary: content.summary, at: now, engagement: content.reach.engagement, via: 'desk', provinces: provincesOf(content.regions) });
         if (!(await createCase(this.o.es, this.o.prefix, doc))) continue; // another worker opened it and alerts
         stats.casesOpened++;
         [version] = (await getCases(this.o.es, this.o.prefix, [caseId])).values();
@@ -333,7 +334,7 @@ export class Desk {
         continue;
       }
       const doc = version.doc;
-      const changed = { ...doc, labels: union(doc.labels, content.labels), summary: content.summary };
+      const changed = { ...doc, labels: union(doc.labels, content.labels), summary: content.summary, provinces: union(doc.provinces ?? [], provincesOf(content.regions)) };
       const open = doc.status === 'new' || doc.status === 'acknowledged';
       // A cluster's first posts arrive in several batches: its reach "doubles" within seconds of the first alert.
       // An escalation needs the doubling and `escalationMinIntervalMs` since the last message to the unit.
@@ -341,7 +342,7 @@ export class Desk {
       if (open && settled && doc.held_kind === null && shouldEscalate(doc.alerted_engagement, content.reach.engagement, unit.escalate_when_reach_grows)) {
         version = await putCase(this.o.es, this.o.prefix, changed, version);
         await this.alertOrHold(version, unit, content, 'escalation', stats);
-      } else if (changed.labels.length !== doc.labels.length || changed.summary !== doc.summary) {
+      } else if (changed.labels.length !== doc.labels.length || changed.summary !== doc.summary || changed.provinces.length !== (doc.provinces ?? []).length) {
         await putCase(this.o.es, this.o.prefix, changed, version);
       }
     }

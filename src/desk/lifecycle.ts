@@ -115,6 +115,8 @@ export function newCase(fields: {
   note?: string;
   /** Set to send the first alert at the desk's next release (an analyst's escalation); null: the desk alerts now. */
   heldUntil?: string | null;
+  /** BPS province codes where the narrative was seen (for the dashboard's region filter). */
+  provinces?: string[];
 }): CaseDoc {
   return {
     case_id: fields.caseId,
@@ -123,6 +125,7 @@ export function newCase(fields: {
     status: 'new',
     labels: fields.labels,
     summary: fields.summary,
+    provinces: fields.provinces ?? [],
     opened_at: fields.at,
     acknowledged_at: null,
     countered_at: null,

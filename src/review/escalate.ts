@@ -26,6 +26,7 @@ import type { ClarificationDoc } from '../kb/entry.ts';
 import { newCase } from '../desk/lifecycle.ts';
 import { caseIdOf, clustersOfNarratives, createCase, getCases, getClusters, putCase, putCluster, type CaseDoc, type ClusterDoc } from '../store/desk-store.ts';
 import type { QueueItem, StoredPost } from './queue.ts';
+import { provincesOf } from '../store/post-derived-fields.ts';
 
 export interface EscalateInput {
   es: Client;
@@ -110,7 +111,7 @@ export async function escalateToDesk(input: EscalateInput): Promise<Escalation> 
     try {
       if (existing === undefined) {
         // Held until now: the desk's next release sends it through the unit's channels (see above).
-        const doc = newCase({ caseId, clusterId, unitId: unit.id, labels: cluster.labels, summary: cluster.summary, at: now, engagement: cluster.known_engagement, via: 'api', note, heldUntil: now });
+        const doc = newCase({ caseId, clusterId, unitId: unit.id, labels: cluster.labels, summary: cluster.summary, at: now, engagement: cluster.known_engagement, via: 'api', note, heldUntil: now, provinces: provincesOf(cluster.regions) });
         if (await createCase(es, prefix, doc)) return { case_id: caseId, cluster_id: clusterId, opened: true };
         continue; // the desk opened it meanwhile: add to it
       }

@@ -59,6 +59,8 @@ export interface CaseDoc {
   status: CaseStatus;
   labels: string[];
   summary: string;
+  /** BPS province codes where the cluster's narratives were seen (absent on cases opened before template v3). */
+  provinces?: string[];
   opened_at: string;
   acknowledged_at: string | null;
   countered_at: string | null;

@@ -17,6 +17,9 @@ export interface DerivedPostFields {
 /** The province of a BPS region code: its first two digits. */
 export const provinceOf = (region: string | null | undefined): string | null => (typeof region === 'string' && /^\d{2}(\d{2})?$/.test(region) ? region.slice(0, 2) : null);
 
+/** The distinct provinces of region codes, in order of first appearance. */
+export const provincesOf = (regions: readonly (string | null | undefined)[]): string[] => [...new Set(regions.map(provinceOf).filter((p): p is string => p !== null))];
+
 /** The source of a post id: what comes before its first "-" (the whole id when it has none). */
 export const sourceOf = (id: string): string => {
   const dash = id.indexOf('-');

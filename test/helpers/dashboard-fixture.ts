@@ -118,8 +118,8 @@ function cluster(id: string, narratives: string[], summary: string, at: string):
   };
 }
 
-function openedCase(clusterId: string, unitId: string, at: string, moves: { ack?: number; counter?: number } = {}): CaseDoc {
-  const c = newCase({ caseId: `${clusterId}~${unitId}`, clusterId, unitId, labels: ['hoax'], summary: TEXTS['nar-a']!, at, engagement: 10, via: 'desk' });
+function openedCase(clusterId: string, unitId: string, at: string, provinces: string[], moves: { ack?: number; counter?: number } = {}): CaseDoc {
+  const c = newCase({ caseId: `${clusterId}~${unitId}`, clusterId, unitId, labels: ['hoax'], summary: TEXTS['nar-a']!, at, engagement: 10, via: 'desk', provinces });
   const opened = Date.parse(at);
   if (moves.ack !== undefined) Object.assign(c, { status: 'acknowledged', acknowledged_at: new Date(opened + moves.ack * 1000).toISOString(), seconds_to_acknowledge: moves.ack });
   if (moves.counter !== undefined) Object.assign(c, { status: 'countered', countered_at: new Date(opened + moves.counter * 1000).toISOString(), seconds_to_counter: moves.counter, counter_url: 'https://kpu.example.go.id/klarifikasi/1' });
@@ -135,9 +135,9 @@ export async function seedDashboardData(es: Client, prefix: string): Promise<voi
   }
   await putCluster(es, prefix, cluster('klaster-a', ['nar-a'], TEXTS['nar-a']!, '2026-12-01T03:30:00Z'));
   await putCluster(es, prefix, cluster('klaster-b', ['nar-b'], TEXTS['nar-b']!, '2026-12-01T05:30:00Z'));
-  await createCase(es, prefix, openedCase('klaster-a', 'kpu-ri', '2026-12-01T03:30:00Z', { ack: 600, counter: 3600 }));
-  await createCase(es, prefix, openedCase('klaster-a', 'bawaslu-ri', '2026-12-01T03:30:00Z', { ack: 1200 }));
-  await createCase(es, prefix, openedCase('klaster-b', 'kpu-ri', '2026-12-01T05:30:00Z'));
+  await createCase(es, prefix, openedCase('klaster-a', 'kpu-ri', '2026-12-01T03:30:00Z', ['35'], { ack: 600, counter: 3600 }));
+  await createCase(es, prefix, openedCase('klaster-a', 'bawaslu-ri', '2026-12-01T03:30:00Z', ['35'], { ack: 1200 }));
+  await createCase(es, prefix, openedCase('klaster-b', 'kpu-ri', '2026-12-01T05:30:00Z', ['31']));
   const post = decidedPost('tw-1', TEXTS['nar-a']!, ['hoax']);
   for (const [action, at] of [['confirm', '2026-12-01T08:00:00Z'], ['confirm', '2026-12-02T01:00:00Z'], ['dismiss', '2026-12-02T02:00:00Z']] as const) {
     await appendAudit(es, prefix, auditEntry({ action, at, posts: [{ ...post, post_id: `${action}-${at}` }], item_id: `post:${action}-${at}` }));

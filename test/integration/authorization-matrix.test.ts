@@ -76,8 +76,11 @@ describe('authorisation matrix', () => {
 
   const rows = (): Row[] => [
     { route: 'GET /', request: () => ({ path: '/' }), expect: all(200) },
-    { route: 'GET /overview.js', request: () => ({ path: '/overview.js' }), expect: all(200) },
-    { route: 'GET /overview.css', request: () => ({ path: '/overview.css' }), expect: all(200) },
+    { route: 'GET /dashboard.js', request: () => ({ path: '/dashboard.js' }), expect: all(200) },
+    { route: 'GET /dashboard.css', request: () => ({ path: '/dashboard.css' }), expect: all(200) },
+    { route: 'GET /geo/indonesia-provinces.geojson', request: () => ({ path: '/geo/indonesia-provinces.geojson' }), expect: all(200) },
+    { route: 'GET /geo/bps-code-fallback.json', request: () => ({ path: '/geo/bps-code-fallback.json' }), expect: all(200) },
+    { route: 'GET /vendor/echarts.min.js', request: () => ({ path: '/vendor/echarts.min.js' }), expect: all(200) },
     { route: 'GET /app', request: () => ({ path: '/app' }), expect: all(200) },
     { route: 'GET /app.js', request: () => ({ path: '/app.js' }), expect: all(200) },
     { route: 'GET /app.css', request: () => ({ path: '/app.css' }), expect: all(200) },
@@ -86,6 +89,9 @@ describe('authorisation matrix', () => {
     { route: 'DELETE /api/session', request: () => ({ path: '/api/session', freshSession: true }), expect: signedIn({ analyst: 204, humas: 204, leadership: 204, admin: 204 }) },
     { route: 'GET /api/flagged', request: () => ({ path: '/api/flagged' }), expect: signedIn({ analyst: 200, admin: 200 }) },
     { route: 'GET /api/dashboard/daily', request: () => ({ path: '/api/dashboard/daily' }), expect: signedIn({ analyst: 200, humas: 200, leadership: 200, admin: 200 }) },
+    { route: 'GET /api/dashboards/:id', request: () => ({ path: '/api/dashboards/leadership' }), expect: signedIn({ analyst: 200, humas: 200, leadership: 200, admin: 200 }) },
+    { route: 'GET /api/dashboards/:id/data', request: () => ({ path: '/api/dashboards/leadership/data?region=35' }), expect: signedIn({ analyst: 200, humas: 200, leadership: 200, admin: 200 }) },
+    { route: 'GET /api/dashboards/:id/panels/:panel/csv', request: () => ({ path: '/api/dashboards/leadership/panels/top_narratives/csv' }), expect: signedIn({ analyst: 200, humas: 200, leadership: 200, admin: 200 }) },
     { route: 'GET /metrics', request: () => ({ path: '/metrics' }), expect: signedIn({ admin: 200 }) },
     { route: 'GET /healthz', request: () => ({ path: '/healthz' }), expect: all(200) },
     { route: 'GET /api/cases', request: () => ({ path: '/api/cases' }), expect: signedIn({ analyst: 200, humas: 200, admin: 200 }) },

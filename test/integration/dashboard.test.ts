@@ -116,8 +116,15 @@ describe('the leadership dashboard on the real Elasticsearch', () => {
     const east = await runDashboard(deps, dashboard, { ...DASHBOARD_RANGE, region: '35' });
     expect(metric(east, 'flagged')).toBe(X.provinces['35']);
     expect(Object.keys(rowsOf(east, 'provinces'))).toEqual(['35']);
-    expect(panel(east, 'response_times', 'table').not_applied).toEqual(['region']);
+    // Cases carry the provinces their narratives were seen in: klaster-a (Jawa Timur) only.
+    expect(panel(east, 'response_times', 'table').not_applied).toEqual([]);
+    expect(rowsOf(east, 'response_times')['kpu-ri']!.values).toMatchObject({ cases: 1, countered: 1 });
+    expect(rowsOf(east, 'open_alerts')['kpu-ri']).toBeUndefined();
+    expect(rowsOf(east, 'open_alerts')['bawaslu-ri']!.values).toEqual({ new: 0, acknowledged: 1 });
+    expect(panel(east, 'precision', 'computed').not_applied).toEqual(['region']);
     expect(panel(east, 'summary', 'metrics').not_applied).toEqual([]);
+    const web = await runDashboard(deps, dashboard, { ...DASHBOARD_RANGE, platform: 'facebook' });
+    expect(panel(web, 'open_alerts', 'table').not_applied).toEqual(['platform']);
 
     const facebook = await runDashboard(deps, dashboard, { ...DASHBOARD_RANGE, platform: 'facebook' });
     expect([metric(facebook, 'posts'), metric(facebook, 'flagged')]).toEqual([X.platforms.facebook.posts, X.platforms.facebook.flagged]);

@@ -198,6 +198,8 @@ describe('counter-narrative desk end to end', () => {
 
     expect(kpuCase.cluster_id).toMatch(/^claim-/);
     expect(kpuCase.labels).toContain('hoax');
+    // The posts came from regency 3501: the case is in Jawa Timur for the dashboard's region filter.
+    expect(kpuCase.provinces).toEqual(['35']);
     // All rewordings, whatever their narrative, are in the one cluster.
     await ctx.es.indices.refresh({ index: deskClustersIndex(prefix) });
     const clusters = await ctx.es.search<{ cluster_id: string; post_ids: string[]; narratives: string[]; clarification: { url: string } | null }>({ index: deskClustersIndex(prefix), size: 50 });
