@@ -4,17 +4,9 @@
  */
 import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
+import { isTimeZone } from '../core/time-zone.ts';
 import { PantauError } from '../core/errors.ts';
 import { registerSecret } from '../core/redact.ts';
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as PANTAU_BRIEF_SMTP_URL');
 

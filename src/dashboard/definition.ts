@@ -11,6 +11,7 @@ import { PantauError } from '../core/errors.ts';
 import { formatIssues } from '../core/post.ts';
 import { PROJECT_ROOT } from '../core/paths.ts';
 import { readJsonFile } from '../config/json-file.ts';
+import { isTimeZone } from '../core/time-zone.ts';
 
 export const DEFAULT_DASHBOARDS_DIR = resolve(PROJECT_ROOT, 'dashboards');
 
@@ -144,11 +145,7 @@ export const dashboardSchema = z
       if (seen.has(p.id)) ctx.addIssue({ code: 'custom', message: `panel id "${p.id}" is used twice` });
       seen.add(p.id);
     }
-    try {
-      Intl.DateTimeFormat('en', { timeZone: d.timezone });
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `timezone "${d.timezone}" is not an IANA time zone such as "Asia/Jakarta"` });
-    }
+    if (!isTimeZone(d.timezone)) ctx.addIssue({ code: 'custom', message: `timezone "${d.timezone}" is not an IANA time zone such as "Asia/Jakarta"` });
   });
 
 export type DashboardDefinition = z.infer<typeof dashboardSchema>;

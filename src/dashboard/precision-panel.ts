@@ -6,19 +6,10 @@
 import type { Client } from '@elastic/elasticsearch';
 import { daysBetween } from '../api/dates.ts';
 import { readLabelDecisions } from '../review/feedback.ts';
-import { weeklyPrecision, wilson } from '../review/precision.ts';
+import { precisionCell, weeklyPrecision, type PrecisionCell } from '../review/precision.ts';
 import { dayRange } from './time-range.ts';
 
-export interface PrecisionRow {
-  key: string;
-  name: string;
-  confirmed: number;
-  dismissed: number;
-  n: number;
-  precision: number | null;
-  low: number | null;
-  high: number | null;
-}
+export type PrecisionRow = PrecisionCell & { key: string; name: string };
 
 export async function precisionRows(es: Client, prefix: string, options: { from: string; to: string; timezone: string; labels: Record<string, string>; label?: string | undefined }): Promise<PrecisionRow[]> {
   const range = dayRange(options.from, options.to, options.timezone);
@@ -33,8 +24,6 @@ export async function precisionRows(es: Client, prefix: string, options: { from:
       confirmed += w.labels[key]?.confirmed ?? 0;
       dismissed += w.labels[key]?.dismissed ?? 0;
     }
-    const n = confirmed + dismissed;
-    const interval = n > 0 ? wilson(confirmed, n) : null;
-    return { key, name: options.labels[key]!, confirmed, dismissed, n, precision: n > 0 ? confirmed / n : null, low: interval?.low ?? null, high: interval?.high ?? null };
+    return { key, name: options.labels[key]!, ...precisionCell(confirmed, dismissed) };
   });
 }

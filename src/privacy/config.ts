@@ -1,15 +1,7 @@
 /** The pipeline file's `privacy` section: how long posts are kept and what happens to them after. */
 import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isTimeZone } from '../core/time-zone.ts';
 
 export const RETENTION_ACTIONS = ['delete', 'pseudonymise'] as const;
 export type RetentionAction = (typeof RETENTION_ACTIONS)[number];

@@ -137,7 +137,7 @@ export function weeklyPrecision(entries: readonly AuditEntry[], options: Precisi
     outcomes.set(key, { week, reason: e.reason_in_queue, labels });
   }
 
-  const empty = (): Record<string, PrecisionCell> => Object.fromEntries(FLAG_LABELS.map((l) => [l, cell(0, 0)]));
+  const empty = (): Record<string, PrecisionCell> => Object.fromEntries(FLAG_LABELS.map((l) => [l, precisionCell(0, 0)]));
   const counts = new Map(windowWeeks.map((w) => [w.week, { flagged: new Map<string, [number, number]>(), uncertain: new Map<string, [number, number]>() }]));
   for (const o of outcomes.values()) {
     if (!inWindow.has(o.week)) continue;
@@ -152,8 +152,8 @@ export function weeklyPrecision(entries: readonly AuditEntry[], options: Precisi
     const c = counts.get(w.week)!;
     const labels = empty();
     const uncertain = empty();
-    for (const [label, [k, d]] of c.flagged) labels[label] = cell(k, d);
-    for (const [label, [k, d]] of c.uncertain) uncertain[label] = cell(k, d);
+    for (const [label, [k, d]] of c.flagged) labels[label] = precisionCell(k, d);
+    for (const [label, [k, d]] of c.uncertain) uncertain[label] = precisionCell(k, d);
     return { week: w.week, start: w.start, labels, uncertain };
   });
 
@@ -210,7 +210,8 @@ function driftMessage(label: string, week: string, c: PrecisionCell, baseline: n
   );
 }
 
-function cell(confirmed: number, dismissed: number): PrecisionCell {
+/** A precision cell of `confirmed` kept and `dismissed` dropped labels, with its Wilson interval. */
+export function precisionCell(confirmed: number, dismissed: number): PrecisionCell {
   const n = confirmed + dismissed;
   if (n === 0) return { confirmed, dismissed, n, precision: null, low: null, high: null };
   const { low, high } = wilson(confirmed, n);
