@@ -13,7 +13,7 @@ import { DEFAULT_KIBANA_VERSION, exportKibana, toNdjson, type KibanaSavedObject 
 export const DASHBOARDS_HELP = `  dashboards export --kibana [--dashboard ID] [--out FILE] [--prefix P] [--kibana-version V]
                               Write the dashboards of dashboards/ (default: all; --dashboard ID for one) as Kibana
                               saved objects (NDJSON: data views, a Vega visualization per panel running the panel's
-                              own aggregation, the dashboard) to FILE or stdout. Import them in Kibana 8.x: Stack
+                              own aggregation, provinces as a map from geo/, the dashboard) to FILE or stdout. Import them in Kibana 8.x: Stack
                               Management → Saved objects → Import, or POST /api/saved_objects/_import. --prefix:
                               index prefix they read (default: PANTAU_INDEX_PREFIX or the pipeline file's);
                               --kibana-version: oldest Kibana to import into (default ${DEFAULT_KIBANA_VERSION}; 8.0.0–8.7.x
@@ -49,9 +49,11 @@ export async function dashboardsCommand(sub: string | undefined, args: Dashboard
   const prefix = args.prefix ?? config.pipeline.elasticsearch.indexPrefix;
   const units = loadHumasUnits(resolve(config.pipelineDir, config.pipeline.desk.unitsFile));
   const unitNames = Object.fromEntries(units.units.map((u) => [u.id, u.name]));
+  // The province shapes of the maps live in geo/ beside the definitions, as `pantau serve` serves them.
+  const geoDir = resolve(args.dir ?? DEFAULT_DASHBOARDS_DIR, 'geo');
   const objects: KibanaSavedObject[] = [];
   for (const d of chosen) {
-    for (const o of exportKibana(d!, { prefix, unitNames, publicUrl: config.pipeline.desk.publicBaseUrl, ...(args.kibanaVersion === undefined ? {} : { kibanaVersion: args.kibanaVersion }) })) {
+    for (const o of exportKibana(d!, { prefix, unitNames, geoDir, publicUrl: config.pipeline.desk.publicBaseUrl, ...(args.kibanaVersion === undefined ? {} : { kibanaVersion: args.kibanaVersion }) })) {
       // Several dashboards share their data views: each object once.
       if (!objects.some((x) => x.type === o.type && x.id === o.id)) objects.push(o);
     }

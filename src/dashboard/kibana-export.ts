@@ -15,7 +15,14 @@
  * %dashboard_context-must_clause% / -filter_clause / -must_not_clause markers and a {"%timefilter%": true} range.
  *
  * A computed panel (precision) has no aggregation Kibana could run: it becomes a markdown panel that says so.
- * The choropleth is drawn as bars per province (no province shapes ship with pantau yet).
+ *
+ * The choropleth is a map (Vega-Lite geoshape, mercator fitted to the shapes): the 33 province shapes of
+ * dashboards/geo/indonesia-provinces.geojson are embedded in the spec (`datasets`, coordinates rounded to 2 decimals,
+ * rings rewound for d3-geo; province-shapes.ts) and are its main data. Each shape stands for its own BPS code and the
+ * codes that fall back to it (dashboards/geo/bps-code-fallback.json: 65→64, 92→91, 95/96/97→94): the spec flattens
+ * a shape into those codes, looks each up in the Elasticsearch buckets (the request is the lookup's `data.url`, which
+ * Kibana resolves wherever a `data` object holds one), sums them per shape and keeps one row per shape, so a shape
+ * without posts shows 0, drawn grey. The spec text keeps one feature per line.
  *
  * Output is deterministic (no timestamps, stable ids derived from the prefix and the ids in the definition), so an
  * import with "overwrite" replaces the objects of an earlier export.
@@ -23,6 +30,7 @@
 import { PantauError } from '../core/errors.ts';
 import type { DashboardDefinition, PanelDefinition, PanelIndex } from './definition.ts';
 import { PROVINCES } from './provinces.ts';
+import { forVega, loadProvinceShapes, shapeMembers, type ProvinceShapes } from './province-shapes.ts';
 
 export interface KibanaExportOptions {
   /** The index prefix of the deployment (pipeline elasticsearch.indexPrefix): the panels read `<prefix>-<index>`. */
@@ -37,6 +45,10 @@ export interface KibanaExportOptions {
   unitNames?: Readonly<Record<string, string>>;
   /** Address of `pantau serve` (PANTAU_PUBLIC_URL), linked from the panels Kibana cannot compute. */
   publicUrl?: string | null;
+  /** Folder of the province shapes and their code fallback for choropleth panels (default dashboards/geo). */
+  geoDir?: string;
+  /** The shapes themselves (read from geoDir when not given). */
+  provinceShapes?: ProvinceShapes;
 }
 
 export interface SavedObjectReference {
@@ -62,6 +74,10 @@ export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json
 export const SEARCH_SOURCE_INDEX_REF = 'kibanaSavedObjectMeta.searchSourceJSON.index';
 /** The date_histogram interval written for {{interval}} (see the file comment). */
 export const KIBANA_INTERVAL = 'day';
+/** The name of the embedded province shapes in a choropleth spec (`datasets`). */
+export const SHAPES_DATASET = 'provinsi';
+/** Fill of a province without posts. */
+export const NO_DATA_COLOR = '#d3dae6';
 
 /** What each type's migrations had reached in the Kibana release that introduced each export form. */
 const TYPE_VERSIONS = {
@@ -96,6 +112,9 @@ export function exportKibana(dashboard: DashboardDefinition, options: KibanaExpo
       ? { coreMigrationVersion: '8.8.0', typeMigrationVersion: versions[type], managed: false }
       : { coreMigrationVersion: '8.0.0', migrationVersion: { [type]: versions[type] } };
   const { prefix } = options;
+  // The province shapes are read once for all panels, and only when a map needs them.
+  const needsShapes = dashboard.panels.some((p) => p.chart === 'choropleth' && p.aggs !== undefined);
+  const specOptions = needsShapes && options.provinceShapes === undefined ? { ...options, provinceShapes: loadProvinceShapes(options.geoDir) } : options;
 
   const vegaPanels = dashboard.panels.filter((p) => p.aggs !== undefined);
   const indices = [...new Set(vegaPanels.map((p) => p.index))];
@@ -137,7 +156,7 @@ export function exportKibana(dashboard: DashboardDefinition, options: KibanaExpo
         ...meta('visualization'),
       };
     }
-    const spec = vegaSpec(dashboard, panel, options);
+    const spec = vegaSpec(dashboard, panel, specOptions);
     return {
       id,
       type: 'visualization',
@@ -146,7 +165,7 @@ export function exportKibana(dashboard: DashboardDefinition, options: KibanaExpo
         description: panel.description,
         version: 1,
         uiStateJSON: '{}',
-        visState: JSON.stringify({ title: panel.title, type: 'vega', aggs: [], params: { spec: JSON.stringify(spec, null, 2) } }),
+        visState: JSON.stringify({ title: panel.title, type: 'vega', aggs: [], params: { spec: specText(spec) } }),
         // The data view gives the dashboard's filter bar the panel's fields; the request itself is in the spec.
         kibanaSavedObjectMeta: { searchSourceJSON: JSON.stringify({ query: EMPTY_QUERY, filter: [], indexRefName: SEARCH_SOURCE_INDEX_REF }) },
       },
@@ -185,6 +204,18 @@ export function exportKibana(dashboard: DashboardDefinition, options: KibanaExpo
     ...meta('dashboard'),
   };
   return [...dataViews, ...visualizations, board];
+}
+
+/**
+ * The spec as Kibana's editor shows it: indented, except that each embedded shape stays on one line (indenting
+ * 17,000 coordinate pairs would make the saved object several times larger).
+ */
+export function specText(spec: Record<string, unknown>): string {
+  const datasets = spec.datasets as Record<string, unknown[]> | undefined;
+  if (datasets === undefined) return JSON.stringify(spec, null, 2);
+  const compact: string[] = [];
+  const marked = { ...spec, datasets: Object.fromEntries(Object.entries(datasets).map(([name, rows]) => [name, rows.map((r) => `\u0000${compact.push(JSON.stringify(r)) - 1}`)])) };
+  return JSON.stringify(marked, null, 2).replace(/"\\u0000(\d+)"/g, (_, i: string) => compact[Number(i)]!);
 }
 
 /** Kibana's export format: one object per line, then the export summary line Kibana writes last. */
@@ -435,11 +466,13 @@ export function vegaSpec(dashboard: DashboardDefinition, panel: PanelDefinition,
       },
     };
   }
-  // bar, stacked-bar and the choropleth (as bars per province): the number columns as bars, the others in the tooltip.
+  // bar, stacked-bar and the choropleth: the first number column is what they show.
   const numeric = result.columns.filter((c) => c.format === 'number' || c.format === 'duration');
   const others = result.columns.filter((c) => !numeric.includes(c));
   const first = numeric[0];
   if (first === undefined) throw new PantauError(`panel ${panel.id}: a ${panel.chart} needs a number column`, { stage: 'config', code: 'dashboard_invalid', retriable: false });
+  if (panel.chart === 'choropleth') return choroplethSpec(head, first, options.provinceShapes ?? loadProvinceShapes(options.geoDir));
+  // bar and stacked-bar: the number columns as bars, the others in the tooltip.
   const base = [
     { calculate: rowName(panel, options), as: 'row' },
     ...numeric.map((c) => ({ calculate: pathExpression(c.path), as: `c_${c.key}` })),
@@ -467,5 +500,55 @@ export function vegaSpec(dashboard: DashboardDefinition, panel: PanelDefinition,
       mark: { type: 'bar' },
       encoding: { y, x: { field: `c_${c.key}`, type: 'quantitative', title: null, stack: null }, color, tooltip },
     })),
+  };
+}
+
+/** "A", "A dan B", "A, B, dan C". */
+function listText(names: readonly string[]): string {
+  return names.length <= 2 ? names.join(' dan ') : `${names.slice(0, -1).join(', ')}, dan ${names.at(-1)!}`;
+}
+
+/**
+ * The map (see the file comment): the embedded shapes are the data, each expanded into the BPS codes it stands for,
+ * each code looked up in the Elasticsearch buckets (`head.data`, the panel's request), summed per shape.
+ */
+function choroplethSpec(head: { $schema: string; description: string; data: Record<string, unknown> }, column: TableColumn, shapes: ProvinceShapes): Record<string, unknown> {
+  const members = shapeMembers(shapes);
+  const merged = Object.fromEntries(Object.entries(members).filter(([, codes]) => codes.length > 1));
+  const shapeName = (code: string) => shapes.features.find((f) => f.properties.code === code)!.properties.name;
+  const names = Object.fromEntries(Object.entries(merged).map(([code, codes]) => [code, listText([shapeName(code), ...codes.slice(1).map((c) => PROVINCES[c]!)])]));
+  const membersExpr = `({${Object.entries(merged).map(([code, codes]) => `${str(code)}: [${codes.map(str).join(', ')}]`).join(', ')}})`;
+  const value = `c_${column.key}`;
+  return {
+    $schema: head.$schema,
+    description: head.description,
+    datasets: { [SHAPES_DATASET]: forVega(shapes) },
+    data: { name: SHAPES_DATASET },
+    transform: [
+      { calculate: 'datum.properties.code', as: 'shape_code' },
+      // The fallback folded: a shape stands for its own code and the codes without a shape inside it.
+      { calculate: `${membersExpr}[datum.shape_code] || [datum.shape_code]`, as: 'member_code' },
+      { flatten: ['member_code'] },
+      { lookup: 'member_code', from: { data: head.data, key: 'key' }, as: 'bucket' },
+      { calculate: `isValid(datum.bucket) ? ${pathExpression(column.path, 'datum.bucket')} : 0`, as: 'member_value' },
+      { joinaggregate: [{ op: 'sum', field: 'member_value', as: value }], groupby: ['shape_code'] },
+      { filter: 'datum.member_code === datum.shape_code' },
+      { calculate: `${dict(names)}[datum.shape_code] || datum.properties.name`, as: 'row' },
+    ],
+    projection: { type: 'mercator' },
+    mark: { type: 'geoshape', stroke: '#ffffff', strokeWidth: 0.5 },
+    encoding: {
+      color: {
+        condition: { test: `datum[${str(value)}] === 0`, value: NO_DATA_COLOR },
+        field: value,
+        type: 'quantitative',
+        scale: { scheme: 'orangered', domainMin: 0 },
+        legend: { title: column.name, format: ',d', tickMinStep: 1 },
+      },
+      tooltip: [
+        { field: 'row', type: 'nominal', title: 'Provinsi' },
+        { field: value, type: 'quantitative', title: column.name, format: ',d' },
+      ],
+    },
   };
 }

@@ -88,3 +88,49 @@ export function kibanaSearchRequest(urlObject: Record<string, unknown>, ctx: Kib
 export function atProperty(response: unknown, property: string): unknown {
   return property.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), response);
 }
+
+/** A Vega data object Kibana fills from Elasticsearch: `{url: {...}, format}`. */
+export interface VegaEsData {
+  url: Record<string, unknown>;
+  format?: { property?: string };
+}
+
+/**
+ * Every `data: {url: {...}}` of a spec, wherever it is (top level, a layer, a lookup's `from`), as Kibana's
+ * VegaParser._findObjectDataUrls finds them before it compiles Vega-Lite; Kibana refuses one that also has
+ * `values` or `source`.
+ */
+export function esDataObjects(spec: unknown): VegaEsData[] {
+  const found: VegaEsData[] = [];
+  const walk = (o: unknown, key?: string): void => {
+    if (Array.isArray(o)) for (const e of o) walk(e, key);
+    else if (o !== null && typeof o === 'object' && Object.getPrototypeOf(o) === Object.prototype) {
+      const obj = o as Record<string, unknown>;
+      if (key === 'data' && obj.url !== null && typeof obj.url === 'object' && !Array.isArray(obj.url)) {
+        if (obj.values !== undefined || obj.source !== undefined) throw new Error('Data must not have more than one of "url", "values", and "source"');
+        found.push(obj as unknown as VegaEsData);
+      } else for (const k of Object.keys(obj)) walk(obj[k], k);
+    }
+  };
+  walk(spec);
+  return found;
+}
+
+/**
+ * What the choropleth spec computes per shape from the Elasticsearch rows, evaluating the spec's own expressions
+ * (the fold of codes without a shape, the value read from a bucket; both are also valid JavaScript): the flatten →
+ * lookup → joinaggregate sum → filter steps of the spec, by hand.
+ */
+export function choroplethTotals(spec: { datasets: Record<string, { properties: { code: string } }[]>; data: { name: string }; transform: Record<string, unknown>[] }, rows: Record<string, unknown>[]): Record<string, number> {
+  const step = (as: string) => spec.transform.find((t) => t.as === as && typeof t.calculate === 'string')?.calculate as string;
+  const members = new Function('datum', `return ${step('member_code')};`) as (d: unknown) => string[];
+  const value = new Function('datum', 'isValid', `return ${step('member_value')};`) as (d: unknown, isValid: (v: unknown) => boolean) => number;
+  const lookup = spec.transform.find((t) => t.lookup === 'member_code') as { from: { key: string } };
+  const isValid = (v: unknown) => v !== null && v !== undefined && !Number.isNaN(v);
+  const out: Record<string, number> = {};
+  for (const feature of spec.datasets[spec.data.name]!) {
+    const code = feature.properties.code;
+    out[code] = members({ shape_code: code }).reduce((sum, m) => sum + value({ bucket: rows.find((r) => r[lookup.from.key] === m) }, isValid), 0);
+  }
+  return out;
+}

@@ -2,7 +2,8 @@
  * Every Vega panel of the Kibana export runs against the real Elasticsearch: the request each spec holds is turned
  * into the one Kibana would send (test/helpers/kibana-vega.ts mirrors Kibana's EsQueryParser), sent to indices made
  * from pantau's own templates, and the rows at the spec's `format.property` hold the expected counts, read through
- * the same paths (pathExpression) the spec's transforms read.
+ * the same paths (pathExpression) the spec's transforms read. The map's spec looks its shapes up in those rows: the
+ * counts per shape, after the fold of the codes without a shape, are checked with the spec's own expressions.
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -16,7 +17,7 @@ import { createElasticsearchClient } from '../../src/store/elasticsearch-client.
 import { ensureIndexTemplates } from '../../src/store/index-templates.ts';
 import { deskCasesIndex, postsIndexFor } from '../../src/store/index-names.ts';
 import { derivedPostFields } from '../../src/store/post-derived-fields.ts';
-import { atProperty, kibanaSearchRequest, type KibanaContext } from '../helpers/kibana-vega.ts';
+import { atProperty, choroplethTotals, esDataObjects, kibanaSearchRequest, type KibanaContext } from '../helpers/kibana-vega.ts';
 import { ELASTICSEARCH_URL } from '../helpers/cluster.ts';
 
 const DAY = 86_400_000;
@@ -72,14 +73,18 @@ describe('Kibana export: every panel aggregation on the real index', () => {
   });
 
   /** The rows the panel's Vega spec draws, as Kibana would fetch them. */
+  const specOf = (panel: PanelDefinition) => JSON.parse(JSON.parse(String(objects.find((o) => o.type === 'visualization' && o.attributes.title === panel.title)!.attributes.visState)).params.spec) as Record<string, unknown>;
+
   async function rowsOf(panel: PanelDefinition, context: KibanaContext = ctx): Promise<Record<string, unknown>[]> {
-    const vis = objects.find((o) => o.type === 'visualization' && o.attributes.title === panel.title)!;
-    const spec = JSON.parse(JSON.parse(String(vis.attributes.visState)).params.spec) as { data: { url: Record<string, unknown>; format: { property: string } } };
-    const request = kibanaSearchRequest(spec.data.url, context);
+    // Where Kibana finds the request: top level for charts, the lookup's data for the map.
+    const found = esDataObjects(specOf(panel));
+    expect(found, `${panel.id}: one Elasticsearch request`).toHaveLength(1);
+    const data = found[0]! as { url: Record<string, unknown>; format: { property: string } };
+    const request = kibanaSearchRequest(data.url, context);
     expect(JSON.stringify(request)).not.toMatch(/%(context|timefield|timefilter|dashboard_context)/);
     const response = await es.transport.request({ method: 'POST', path: `/${encodeURIComponent(request.index)}/_search`, body: request.body });
-    const rows = atProperty(response, spec.data.format.property);
-    expect(rows, `${panel.id}: nothing at ${spec.data.format.property}`).toBeDefined();
+    const rows = atProperty(response, data.format.property);
+    expect(rows, `${panel.id}: nothing at ${data.format.property}`).toBeDefined();
     return (Array.isArray(rows) ? rows : [rows]) as Record<string, unknown>[];
   }
 
@@ -120,8 +125,13 @@ describe('Kibana export: every panel aggregation on the real index', () => {
   });
 
   it('provinces, platforms and sources', async () => {
-    const provinces = byKey(await rowsOf(panel('provinces')));
+    const provinceRows = await rowsOf(panel('provinces'));
+    const provinces = byKey(provinceRows);
     expect([...provinces].map(([k, r]) => [k, read(r, 'doc_count')])).toEqual([['35', 2], ['31', 1]]);
+    // The map: every one of the 33 shapes gets a count, 0 where no flagged post is.
+    const totals = choroplethTotals(specOf(panel('provinces')) as unknown as Parameters<typeof choroplethTotals>[0], provinceRows);
+    expect(Object.keys(totals)).toHaveLength(33);
+    expect(Object.entries(totals).filter(([, n]) => n > 0)).toEqual([['31', 1], ['35', 2]]);
     const platforms = byKey(await rowsOf(panel('platforms')));
     expect([...platforms].map(([k, r]) => [k, read(r, 'doc_count'), read(r, 'flagged.doc_count')])).toEqual([['x', 3, 2], ['facebook', 2, 1]]);
     const sources = byKey(await rowsOf(panel('sources')));

@@ -13,9 +13,13 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadDashboard } from '../../src/dashboard/definition.ts';
-import { exportKibana, pathExpression, SEARCH_SOURCE_INDEX_REF, toNdjson, VEGA_LITE_SCHEMA, type KibanaSavedObject } from '../../src/dashboard/kibana-export.ts';
+import { exportKibana, NO_DATA_COLOR, pathExpression, SEARCH_SOURCE_INDEX_REF, SHAPES_DATASET, specText, toNdjson, VEGA_LITE_SCHEMA, type KibanaSavedObject } from '../../src/dashboard/kibana-export.ts';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PROJECT_ROOT } from '../../src/core/paths.ts';
+import { DEFAULT_GEO_DIR, GEO_DECIMALS, loadProvinceShapes } from '../../src/dashboard/province-shapes.ts';
+import { PROVINCES } from '../../src/dashboard/provinces.ts';
+import { choroplethTotals, esDataObjects } from '../helpers/kibana-vega.ts';
 
 const dashboard = loadDashboard(resolve(PROJECT_ROOT, 'dashboards/leadership.json'));
 const semver = z.string().regex(/^8\.\d+\.\d+$/);
@@ -103,10 +107,9 @@ const savedObject = z
 
 const vegaVisState = z.object({ title: z.string(), type: z.literal('vega'), aggs: z.array(z.never()), params: z.object({ spec: z.string() }).strict() }).strict();
 const markdownVisState = z.object({ title: z.string(), type: z.literal('markdown'), aggs: z.array(z.never()), params: z.object({ markdown: z.string().min(1), fontSize: z.number(), openLinksInNewTab: z.boolean() }).strict() }).strict();
-const vegaSpec = z.object({
-  $schema: z.literal(VEGA_LITE_SCHEMA),
-  data: z.object({ url: z.object({ index: z.string(), body: z.object({ size: z.literal(0), aggs: z.record(z.string(), z.unknown()) }).passthrough() }).passthrough(), format: z.object({ property: z.string().regex(/^aggregations\./) }).strict() }).strict(),
-}).passthrough();
+const vegaSpec = z.object({ $schema: z.literal(VEGA_LITE_SCHEMA) }).passthrough();
+/** The Elasticsearch request of a spec, wherever Kibana finds it (top level for charts, the lookup's data for the map). */
+const esData = z.object({ url: z.object({ index: z.string(), body: z.object({ size: z.literal(0), aggs: z.record(z.string(), z.unknown()) }).passthrough() }).passthrough(), format: z.object({ property: z.string().regex(/^aggregations\./) }).strict() }).strict();
 
 /** Every structural rule of an export; returns the problems (empty when Kibana's format is met). */
 function problems(ndjson: string): string[] {
@@ -145,8 +148,15 @@ function problems(ndjson: string): string[] {
       const state = (vis.type === 'vega' ? vegaVisState : markdownVisState).safeParse(vis);
       if (!state.success) out.push(`${where} visState: ${state.error.message}`);
       if (vis.type === 'vega') {
-        const spec = vegaSpec.safeParse(JSON.parse(vis.params.spec));
+        const parsed = JSON.parse(vis.params.spec) as unknown;
+        const spec = vegaSpec.safeParse(parsed);
         if (!spec.success) out.push(`${where} spec: ${spec.error.message}`);
+        const requests = esDataObjects(parsed);
+        if (requests.length !== 1) out.push(`${where} spec: ${requests.length} Elasticsearch requests, not one`);
+        for (const r of requests) {
+          const ok = esData.safeParse(r);
+          if (!ok.success) out.push(`${where} spec request: ${ok.error.message}`);
+        }
       }
       const source = JSON.parse(String((o.attributes.kibanaSavedObjectMeta as { searchSourceJSON: string }).searchSourceJSON)) as { indexRefName?: string };
       if (source.indexRefName !== undefined && !o.references.some((r) => r.name === source.indexRefName && r.type === 'index-pattern')) out.push(`${where}: indexRefName ${source.indexRefName} has no reference`);
@@ -207,8 +217,8 @@ describe('pantau dashboards export --kibana', () => {
         continue;
       }
       expect(state.type).toBe('vega');
-      const spec = JSON.parse(state.params.spec!) as { data: { url: Record<string, unknown> & { body: { aggs: Record<string, unknown>; query?: unknown } } } };
-      const url = spec.data.url;
+      const spec = JSON.parse(state.params.spec!) as unknown;
+      const url = esDataObjects(spec)[0]!.url as Record<string, unknown> & { body: { aggs: Record<string, unknown>; query?: unknown } };
       expect(url.index).toBe(`pantau-${panel.index}`);
       expect(JSON.stringify(spec)).not.toContain('{{');
       // Kibana refuses %context% / %timefield% next to body.query (es_query_parser.ts parseUrl).
@@ -222,8 +232,83 @@ describe('pantau dashboards export --kibana', () => {
       expect(Object.keys(aggs as object)).toEqual(Object.keys(panel.aggs));
     }
     const line = objects.find((o) => o.attributes.title === dashboard.panels[1]!.title)!;
-    const histogram = (JSON.parse(JSON.parse(String(line.attributes.visState)).params.spec).data.url.body.aggs.time.date_histogram) as Record<string, unknown>;
+    const histogram = (esDataObjects(JSON.parse(JSON.parse(String(line.attributes.visState)).params.spec))[0]!.url as { body: { aggs: { time: { date_histogram: Record<string, unknown> } } } }).body.aggs.time.date_histogram;
     expect(histogram).toMatchObject({ calendar_interval: 'day', time_zone: 'Asia/Jakarta', extended_bounds: { min: { '%timefilter%': 'min' }, max: { '%timefilter%': 'max' } } });
+  });
+
+  describe('the provinces panel is a map', () => {
+    const panel = dashboard.panels.find((p) => p.chart === 'choropleth')!;
+    const vis = objects.find((o) => o.id.endsWith(`-${panel.id}`))!;
+    const text = JSON.parse(String(vis.attributes.visState)).params.spec as string;
+    interface MapSpec { datasets: Record<string, { type: string; properties: { code: string; name: string }; geometry: { type: string; coordinates: [number, number][][][] } }[]>; data: { name: string }; transform: Record<string, unknown>[]; mark: { type: string }; projection: { type: string }; encoding: Record<string, Record<string, unknown>> & { tooltip: { field: string; title: string }[] } }
+    const spec = JSON.parse(text) as MapSpec;
+    const file = JSON.parse(readFileSync(resolve(DEFAULT_GEO_DIR, 'indonesia-provinces.geojson'), 'utf8')) as { features: { properties: { code: string; name: string } }[] };
+    const features = spec.datasets[SHAPES_DATASET]!;
+
+    it('draws geoshapes of the 33 embedded province features, mercator fitted to them', () => {
+      expect(panel.id).toBe('provinces');
+      expect(spec.mark.type).toBe('geoshape');
+      expect(spec.projection).toEqual({ type: 'mercator' });
+      expect(spec.data).toEqual({ name: SHAPES_DATASET });
+      expect(features).toHaveLength(33);
+      expect(features.map((f) => f.properties)).toEqual(file.features.map((f) => ({ code: f.properties.code, name: f.properties.name })));
+      for (const f of features) {
+        expect(f.type).toBe('Feature');
+        expect(f.geometry.type).toBe('MultiPolygon');
+        expect(f.geometry.coordinates.length).toBeGreaterThan(0);
+      }
+    });
+
+    it('rounds coordinates to 2 decimals and winds rings as d3-geo wants them (outer clockwise)', () => {
+      expect(GEO_DECIMALS).toBe(2);
+      const area = (r: [number, number][]) => r.slice(1).reduce((a, p, i) => a + r[i]![0] * p[1] - p[0] * r[i]![1], 0);
+      const bad: string[] = [];
+      for (const f of features) {
+        for (const polygon of f.geometry.coordinates) {
+          polygon.forEach((ring, i) => {
+            const where = `${f.properties.code} ring ${i}`;
+            if (ring.length < 4 || ring[0]![0] !== ring.at(-1)![0] || ring[0]![1] !== ring.at(-1)![1]) bad.push(`${where}: not closed`);
+            if (Math.sign(area(ring)) !== (i === 0 ? -1 : 1)) bad.push(`${where}: wound the wrong way`);
+            if (ring.some(([x, y]) => Math.round(x * 100) / 100 !== x || Math.round(y * 100) / 100 !== y)) bad.push(`${where}: more than 2 decimals`);
+          });
+        }
+      }
+      expect(bad).toEqual([]);
+      // Kibana's editor shows the spec: indented, one feature per line.
+      expect(text).toBe(specText(spec as unknown as Record<string, unknown>));
+      expect(text.split('\n').filter((l) => l.trimStart().startsWith('{"type":"Feature"'))).toHaveLength(33);
+    });
+
+    it('looks the shapes up in the panel\'s buckets, with the codes without a shape folded into their parent', () => {
+      const [request] = esDataObjects(spec);
+      expect(request!.format).toEqual({ property: `aggregations.${panel.result.kind === 'table' ? panel.result.rows : ''}.buckets` });
+      expect(request!.url.body).toMatchObject({ aggs: panel.aggs });
+      expect(spec.transform.find((t) => t.lookup === 'member_code')).toMatchObject({ from: { key: 'key' }, as: 'bucket' });
+      // The fallback of dashboards/geo/bps-code-fallback.json, declared in the spec.
+      const fallback = loadProvinceShapes().fallback;
+      expect(fallback).toEqual({ '65': '64', '92': '91', '95': '94', '96': '94', '97': '94' });
+      const fold = String(spec.transform.find((t) => t.as === 'member_code')!.calculate);
+      expect(fold).toBe("({'64': ['64', '65'], '91': ['91', '92'], '94': ['94', '95', '96', '97']})[datum.shape_code] || [datum.shape_code]");
+      const rows = [{ key: '64', doc_count: 2 }, { key: '65', doc_count: 1 }, { key: '95', doc_count: 1 }, { key: '96', doc_count: 2 }, { key: '97', doc_count: 1 }, { key: '35', doc_count: 5 }, { key: '99', doc_count: 7 }];
+      const totals = choroplethTotals(spec, rows);
+      expect(Object.keys(totals)).toHaveLength(33);
+      expect(Object.entries(totals).filter(([, n]) => n > 0)).toEqual([['35', 5], ['64', 3], ['94', 4]]);
+      // Every BPS code reaches a shape: its own or its parent's.
+      const shapes = new Set(features.map((f) => f.properties.code));
+      expect(Object.keys(PROVINCES).filter((c) => !shapes.has(c) && !shapes.has(fallback[c] ?? ''))).toEqual([]);
+    });
+
+    it('colours by the count on a sequential scale, grey without posts, legend and tooltip in Indonesian', () => {
+      expect(spec.encoding.color).toMatchObject({ field: 'c_flagged', type: 'quantitative', condition: { test: "datum['c_flagged'] === 0", value: NO_DATA_COLOR }, scale: { scheme: 'orangered' }, legend: { title: 'Unggahan ditandai' } });
+      expect(spec.encoding.tooltip.map((t) => [t.field, t.title])).toEqual([['row', 'Provinsi'], ['c_flagged', 'Unggahan ditandai']]);
+      const names = String(spec.transform.find((t) => t.as === 'row')!.calculate);
+      expect(names).toContain("'94': 'Papua, Papua Selatan, Papua Tengah, dan Papua Pegunungan'");
+      expect(names).toContain("'64': 'Kalimantan Timur dan Kalimantan Utara'");
+    });
+
+    it('says when the shapes are missing', () => {
+      expect(() => exportKibana(dashboard, { prefix: 'pantau', geoDir: '/nonexistent/geo' })).toThrow(/province shapes/);
+    });
   });
 
   it('restores the dashboard time range and refresh from the definition', () => {
