@@ -1,13 +1,13 @@
 /**
  * Names for a panel's rows: a narrative's text and where the desk stands on it, a province's name, a humas unit's
- * name. A narrative's text is what its first post said (or the desk cluster's summary) with mentions, links and
- * long digit runs (phone numbers) removed and cut to 160 characters: enough to know the story, nothing that
- * names or reaches a person.
+ * name. A narrative's text is its sample (the narrative document, else the desk cluster's summary, else its first
+ * post's text) with mentions, links and long digit runs (phone numbers) removed and cut to 160 characters: enough
+ * to know the story, nothing that names or reaches a person.
  */
 import type { Client } from '@elastic/elasticsearch';
 import type { HumasUnitsConfig } from '../config/humas-units.ts';
 import { elasticsearchError } from '../store/elasticsearch-errors.ts';
-import { deskCasesIndex, deskClustersIndex } from '../store/index-names.ts';
+import { deskCasesIndex, deskClustersIndex, postsAlias } from '../store/index-names.ts';
 import { narrativesIndex } from '../store/narrative-documents.ts';
 import { PROVINCES } from './provinces.ts';
 
@@ -80,6 +80,21 @@ export async function nameNarratives(es: Client, prefix: string, ids: readonly s
     }
     const sample = new Map<string, string>();
     for (const d of narratives.docs) if ('found' in d && d.found && typeof d._source?.sample_text === 'string') sample.set(d._id, d._source.sample_text);
+    // Narratives without a document yet (the reach job writes them after the posts): their first post's text.
+    const missing = ids.filter((id) => !sample.has(id) && clusterOf.get(id)?.summary === undefined);
+    if (missing.length > 0) {
+      const first = await es.search<{ text?: string; narrative_id?: string }>({
+        index: postsAlias(prefix),
+        ignore_unavailable: true,
+        allow_no_indices: true,
+        size: missing.length,
+        _source: ['text', 'narrative_id'],
+        query: { terms: { narrative_id: missing } },
+        collapse: { field: 'narrative_id' },
+        sort: [{ created_at: 'asc' }],
+      });
+      for (const h of first.hits.hits) if (h._source?.narrative_id && typeof h._source.text === 'string') sample.set(h._source.narrative_id, h._source.text);
+    }
     for (const id of ids) {
       const cluster = clusterOf.get(id);
       const text = sample.get(id) ?? cluster?.summary;

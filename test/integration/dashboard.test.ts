@@ -73,6 +73,7 @@ describe('the leadership dashboard on the real Elasticsearch', () => {
     expect(top.rows[0]).toMatchObject({ key: X.topNarrative.id, status: X.topNarrative.status, values: { accounts: X.topNarrative.accounts, posts: X.topNarrative.posts, shares: X.topNarrative.shares } });
     expect(Object.fromEntries(top.rows.map((r) => [r.key, r.status]))).toEqual(X.narrativeStatus);
     expect(top.rows[0]!.name).toContain('Surat suara sudah dicoblos');
+    expect(top.rows.find((r) => r.key === 'nar-c')!.name).toBe('Jangan pilih calon dari suku itu, mereka tidak bisa dipercaya');
     const text = JSON.stringify(all);
     expect(text).not.toMatch(/@saksi_tps|https:\/\/t\.co|081234567890/);
     for (const s of DASHBOARD_SEEDS) {
