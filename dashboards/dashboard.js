@@ -617,10 +617,10 @@ const RENDERERS = {
       {
         textStyle: TEXT,
         animation: false,
-        grid: { left: 8, right: 32, top: bands.length ? 34 : 16, bottom: narrow ? 84 : 56, containLabel: true },
+        grid: { left: 16, right: 32, top: bands.length ? 34 : 16, bottom: narrow ? 84 : 56, containLabel: true },
         tooltip: { ...tooltipBase, trigger: 'axis' },
         legend: { bottom: 0, left: 'center', textStyle: { color: '#1d2733' } },
-        xAxis: { type: 'category', data: data.x, boundaryGap: false, axisLabel: { formatter: (d) => (weekly ? `mg ${fmtShortDay(d)}` : fmtShortDay(d)), color: '#3d4b5a', hideOverlap: true } },
+        xAxis: { type: 'category', data: data.x, boundaryGap: false, axisLabel: { formatter: (d) => (weekly ? `mg ${fmtShortDay(d)}` : fmtShortDay(d)), color: '#3d4b5a', hideOverlap: true, alignMinLabel: 'left', alignMaxLabel: 'right' } },
         yAxis: { ...valueAxis, name: 'Unggahan', nameTextStyle: { color: '#3d4b5a', align: 'left' } },
         series,
       },
@@ -736,7 +736,7 @@ const RENDERERS = {
       {
         textStyle: TEXT,
         animation: false,
-        grid: { left: 8, right: 36, top: 8, bottom: 40, containLabel: true },
+        grid: { left: 16, right: 36, top: 8, bottom: 40, containLabel: true },
         tooltip: { ...tooltipBase, trigger: 'axis', axisPointer: { type: 'shadow' } },
         legend: { bottom: 0, textStyle: { color: '#1d2733' } },
         xAxis: valueAxis,
@@ -803,7 +803,7 @@ const RENDERERS = {
       {
         textStyle: TEXT,
         animation: false,
-        grid: { left: 8, right: 24, top: 8, bottom: 28, containLabel: true },
+        grid: { left: 16, right: 24, top: 8, bottom: 28, containLabel: true },
         tooltip: {
           ...tooltipBase,
           trigger: 'axis',
@@ -825,7 +825,7 @@ const RENDERERS = {
             symbolSize: 14,
             itemStyle: { color: '#14365c' },
             data: rows.map((r) => (r.n > 0 ? pct(r.precision) : null)),
-            label: { show: true, position: 'right', color: '#1d2733', formatter: (p) => { const r = rows[p.dataIndex]; return `${fmtPercent(r.precision)} · n ${fmtNumber(r.n)}`; } },
+            label: { show: true, position: 'top', distance: 6, color: '#1d2733', formatter: (p) => { const r = rows[p.dataIndex]; return `${fmtPercent(r.precision)} · n ${fmtNumber(r.n)}`; } },
           },
         ],
       },
@@ -873,10 +873,11 @@ async function exportPng(panelId) {
       { text: `Rentang: ${describeRange()}`, font: font(12), colour: '#3d4b5a', height: 18 },
     ];
     if (data.not_applied?.length) header.push({ text: `Filter ${joinNames(data.not_applied.map(filterName))} tidak berlaku untuk panel ini.`, font: font(12), colour: '#8a5a00', height: 18 });
+    // What the panel says under its figures (per category, the overlap, the stages, the map's note) goes along.
+    const said = [...($(`panel-${panelId}`)?.querySelectorAll('.per-label, .overlap, .stages, .note') ?? [])].filter((el) => !el.hidden && el.textContent.trim());
     const footer = [
-      ...(data.kind === 'time_series' && data.note ? wrap(ctx, data.note, font(12), width - 32).map((t) => ({ text: t, font: font(12), colour: '#1d2733', height: 17 })) : []),
-      ...(data.chart === 'choropleth' ? wrap(ctx, MAP_NOTE, font(11), width - 32).map((t) => ({ text: t, font: font(11), colour: '#3d4b5a', height: 15 })) : []),
-      { text: `pantau · dibuat ${fmtClock(new Date())} WIB`, font: font(11), colour: '#5b6b7c', height: 16 },
+      ...said.flatMap((el) => wrap(ctx, el.textContent.trim(), font(12), width - 32).map((t) => ({ text: t, font: font(12), colour: '#1d2733', height: 17 }))),
+      { text: `pantau · dibuat ${fmtTime(new Date().toISOString())}`, font: font(11), colour: '#5b6b7c', height: 16 },
     ];
     const rowHeight = 20;
     const bodyHeight = picture ? picture.height / scale : lines.length * rowHeight + 8;

@@ -93,6 +93,8 @@ describe('leadership dashboard page in the browser', () => {
     expect(await page.locator('#who-role').textContent()).toBe('Pimpinan');
     expect(await page.locator('#title').textContent()).toContain('Dasbor pimpinan');
     expect(await page.locator('#controls').textContent()).toContain('Waktu: WIB (Asia/Jakarta)');
+    // Auto-refresh is on by default, every refresh_seconds (300 s); switching it off is kept in the address.
+    expect(await page.getByLabel('Perbarui otomatis tiap 5 menit').isChecked()).toBe(true);
     // The range comes from the address; its days are Jakarta days (tw-8 at 00:30 WIB counts, tw-9 at 23:30 does not).
     expect(await page.locator('#from').inputValue()).toBe(DASHBOARD_RANGE.from);
     expect(await page.locator('#to').inputValue()).toBe(DASHBOARD_RANGE.to);
@@ -172,6 +174,8 @@ describe('leadership dashboard page in the browser', () => {
     await page.mouse.move(0, 0);
 
     await shot(page, 'dashboard-desktop');
+    await page.getByLabel('Perbarui otomatis tiap 5 menit').uncheck();
+    expect(page.url()).toContain('auto=0');
     expect(faults(problems)).toEqual([]);
     expect(await csp(page)).toEqual([]);
   });
