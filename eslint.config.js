@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.services/', '.scratch/', '.state/', 'coverage/', 'models/', 'dashboards/'] },
+  { ignores: ['node_modules/', '.services/', '.scratch/', '.state/', 'coverage/', 'models/', 'dashboards/geo/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -88,28 +88,47 @@ describe('dashboard API server', () => {
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     const html = await page.text();
     // Nothing inline that the policy would block: no inline script or style, no style attributes.
-    expect(html).toContain('<script src="/overview.js" defer></script>');
-    expect(html).toContain('<link rel="stylesheet" href="/overview.css">');
+    expect(html).toContain('<html lang="id">');
+    expect(html).toContain('<script src="/vendor/echarts.min.js" defer></script>');
+    expect(html).toContain('<script src="/dashboard.js" defer></script>');
+    expect(html).toContain('<link rel="stylesheet" href="/dashboard.css">');
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
+    // Nothing from another origin: every script, style sheet and link is the project's own.
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
 
-    const script = await fetch(`${api.base}/overview.js`);
+    const script = await fetch(`${api.base}/dashboard.js`);
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(script.headers.get('x-content-type-options')).toBe('nosniff');
     const js = await script.text();
-    expect(js).toContain('dailyApi');
-    expect(js).not.toMatch(/style=/);
+    expect(js).toContain('/api/dashboards/');
+    // Text is written with textContent; no HTML or style attributes built from strings, no eval.
+    expect(js).not.toMatch(/style=|\.innerHTML\s*=|\.outerHTML\s*=|insertAdjacentHTML\(|\beval\(|new Function\(/);
+    expect(js).not.toMatch(/https?:\/\//);
 
-    const style = await fetch(`${api.base}/overview.css`);
+    const style = await fetch(`${api.base}/dashboard.css`);
     expect(style.status).toBe(200);
     expect(style.headers.get('content-type')).toBe('text/css; charset=utf-8');
     expect(style.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(await style.text()).toContain('.tag-hoax');
+    const css = await style.text();
+    expect(css).toContain('.tag-hoax');
+    expect(css).not.toMatch(/@import|url\(/);
+
+    for (const [path, type] of [
+      ['/vendor/echarts.min.js', 'text/javascript; charset=utf-8'],
+      ['/geo/indonesia-provinces.geojson', 'application/geo+json'],
+      ['/geo/bps-code-fallback.json', 'application/json'],
+    ] as const) {
+      const res = await fetch(`${api.base}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toBe(type);
+      await res.arrayBuffer();
+    }
   });
 
   it('serves only its allow-listed files, whatever the path says', async () => {
-    for (const path of ['/overview.html', '/dashboards/overview.js', '/../package.json', '/%2e%2e/package.json', '/overview.js/', '/README.md']) {
+    for (const path of ['/leadership.html', '/dashboards/dashboard.js', '/dashboards/leadership.json', '/overview.js', '/../package.json', '/%2e%2e/package.json', '/dashboard.js/', '/geo/build/extract.js', '/README.md']) {
       const res = await fetch(`${api.base}${path}`);
       expect(res.status, path).toBe(404);
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');

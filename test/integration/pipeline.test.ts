@@ -237,7 +237,8 @@ describe('end to end: JSONL → posts.raw → classify → posts.scored → inde
       const page = await fetch(`${base}/`);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toContain('text/html');
-      expect(await page.text()).toContain('/api/dashboard/daily');
+      // The leadership dashboard's shell; its script draws the panels from /api/dashboards/leadership.
+      expect(await page.text()).toContain('<script src="/dashboard.js" defer></script>');
       const bad = await fetch(`${base}/api/flagged?size=0`);
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: string }).error).toContain('size');
