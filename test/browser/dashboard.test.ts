@@ -187,7 +187,9 @@ describe('leadership dashboard page in the browser', () => {
     await poll(() => tile(page, 'flagged')).toBe(String(X.provinces['35']));
     expect(page.url()).toContain('region=35');
     expect(await panel(page, 'provinces').locator('tbody tr').count()).toBe(1);
-    expect(await panel(page, 'response_times').locator('.notice').textContent()).toBe('Filter Provinsi tidak berlaku untuk panel ini.');
+    // Cases carry their narratives' provinces; the analysts' decisions do not.
+    expect(await panel(page, 'precision').locator('.notice').textContent()).toBe('Filter Provinsi tidak berlaku untuk panel ini.');
+    expect(await panel(page, 'response_times').locator('.notice').isVisible()).toBe(false);
     expect(await panel(page, 'summary').locator('.notice').isVisible()).toBe(false);
     expect(await page.locator('#range-text').textContent()).toContain('Provinsi: Jawa Timur');
 
