@@ -21,6 +21,7 @@ export function writePipelineFile(config: AppConfig): string {
   pipeline.relevance.file = resolve(config.pipelineDir, pipeline.relevance.file);
   pipeline.trustedPublishers.file = resolve(config.pipelineDir, pipeline.trustedPublishers.file);
   pipeline.desk.unitsFile = resolve(config.pipelineDir, pipeline.desk.unitsFile);
+  pipeline.electionStages.file = resolve(config.pipelineDir, pipeline.electionStages.file);
   const file = join(mkdtempSync(join(tmpdir(), 'pantau-pipeline-')), 'pipeline.json');
   writeFileSync(file, JSON.stringify(pipeline, null, 2));
   return file;
