@@ -35,7 +35,7 @@ export interface WorkerProcess {
   ready: Promise<void>;
 }
 
-export function spawnWorker(pipelineFile: string, stages = 'classify,index'): WorkerProcess {
+export function spawnWorker(pipelineFile: string, stages = 'classify,index', extraEnv: Record<string, string> = {}): WorkerProcess {
   const child = spawn(process.execPath, [resolve(PROJECT_ROOT, 'src/cli/main.ts'), 'work', '--stages', stages], {
     cwd: PROJECT_ROOT,
     env: {
@@ -47,6 +47,7 @@ export function spawnWorker(pipelineFile: string, stages = 'classify,index'): Wo
       // Pseudonyms are on by default; several workers share one key, as several machines must.
       PANTAU_AUTHOR_KEY: 'test-author-key-shared-by-all-workers',
       LOG_LEVEL: 'info',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

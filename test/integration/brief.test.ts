@@ -7,7 +7,6 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@elastic/elasticsearch';
 import { SECTIONS } from '../../src/brief/brief-data.ts';
@@ -27,6 +26,7 @@ import { clarificationsIndex } from '../../src/store/index-names.ts';
 import { cleanUp, isolatedConfig, openTestContext } from '../helpers/cluster.ts';
 import { DASHBOARD_SEEDS, seedDashboardData } from '../helpers/dashboard-fixture.ts';
 import { decodeHeader, leaves, parseMime } from '../helpers/mime.ts';
+import { startSmtpReceiver } from '../helpers/smtp-receiver.ts';
 
 const DATE = '2026-12-01';
 /** 07:00 WIB on 2 December: the morning the brief of 1 December goes out. */
@@ -42,28 +42,7 @@ const CLARIFICATIONS: Array<{ claim: string; published_at: string; inside: boole
   { claim: 'Kotak suara dibawa pulang oleh petugas KPPS', published_at: '2026-12-01T17:10:00.000Z', inside: false }, // 00:10 WIB on 2 Dec
 ];
 
-interface Mail { to: string[]; raw: string }
-
-async function startSmtp() {
-  const mails: Mail[] = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    authOptional: true,
-    logger: false,
-    size: 10 * 1024 * 1024,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.server.address() as AddressInfo).port;
-  return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
+const startSmtp = startSmtpReceiver;
 
 async function refusedPort(): Promise<number> {
   const s = createServer();
