@@ -9,7 +9,7 @@
 // The range and the filters live in the address (/#from=&to=&label=&region=&platform=&source=; the fragment,
 // because the server takes no query on its page files), so a link forwarded by a leader opens the same figures.
 /* global document, window, fetch, location, history, URLSearchParams, Image, echarts */
-'use strict';
+import { createApi, signInHandler } from '/client.js';
 
 const DASHBOARD = 'leadership';
 const FILTER_IDS = ['label', 'region', 'platform', 'source'];
@@ -103,48 +103,8 @@ function joinNames(names) {
   return `${names.slice(0, -1).join(', ')} dan ${names[names.length - 1]}`;
 }
 
-class ApiError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
-
-function describeFailure(status, own) {
-  switch (status) {
-    case 400: return own ? `Isian tidak valid: ${own}` : 'Isian tidak valid.';
-    case 401: return 'Anda belum masuk atau sesi sudah berakhir. Silakan masuk.';
-    case 403: return own ? `Akses ditolak: ${own}` : 'Akses ditolak untuk peran Anda.';
-    case 404: return own ? `Tidak ditemukan: ${own}` : 'Data tidak ditemukan.';
-    case 429: return 'Terlalu banyak permintaan. Coba lagi sebentar lagi.';
-    case 502:
-    case 503:
-    case 504: return 'Basis data (Elasticsearch) sedang tidak dapat dihubungi. Coba lagi sebentar lagi.';
-    case 500: return 'Terjadi galat di server. Coba lagi; bila berulang, hubungi admin.';
-    default: return own ? `Permintaan gagal (HTTP ${status}): ${own}` : `Permintaan gagal (HTTP ${status}).`;
-  }
-}
-
-/** One request to the API; a 401 outside the sign-in shows the sign-in form again. */
-async function api(method, path, body, { quiet401 = false } = {}) {
-  const headers = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && state.csrf) headers['x-csrf-token'] = state.csrf;
-  let res;
-  try {
-    res = await fetch(path, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  } catch {
-    throw new ApiError(0, 'Tidak dapat terhubung ke server. Periksa jaringan lalu coba lagi.');
-  }
-  if (res.status === 204) return null;
-  const data = await res.json().catch(() => null);
-  if (!res.ok) {
-    const error = new ApiError(res.status, describeFailure(res.status, data && typeof data.error === 'string' ? data.error : ''));
-    if (res.status === 401 && !quiet401) signedOut('Sesi Anda berakhir. Silakan masuk lagi.');
-    throw error;
-  }
-  return data;
-}
+// Requests and the sign-in form are shared with the workspace page (/client.js).
+const api = createApi({ csrf: () => state.csrf, onSessionEnded: (message) => signedOut(message) });
 
 function showError(message) {
   $('error-text').textContent = message;
@@ -180,34 +140,10 @@ function signedOut(message) {
   $('login-username').focus();
 }
 
-async function login(event) {
-  event.preventDefault();
-  const username = $('login-username').value.trim();
-  const password = $('login-password').value;
-  const errorEl = $('login-error');
-  if (!username || !password) {
-    errorEl.textContent = !username ? 'Isi nama pengguna.' : 'Isi kata sandi.';
-    (!username ? $('login-username') : $('login-password')).focus();
-    return;
-  }
-  const button = $('login-submit');
-  button.disabled = true;
-  button.textContent = 'Memproses…';
-  errorEl.textContent = '';
-  try {
-    const session = await api('POST', '/api/session', { username, password }, { quiet401: true });
-    $('login-password').value = '';
-    signedIn(session);
-    await openDashboard();
-  } catch (error) {
-    errorEl.textContent = error.status === 401 ? 'Nama pengguna atau kata sandi salah.' : error.message;
-    $('login-password').value = '';
-    $('login-password').focus();
-  } finally {
-    button.disabled = false;
-    button.textContent = 'Masuk';
-  }
-}
+const login = signInHandler(api, async (session) => {
+  signedIn(session);
+  await openDashboard();
+});
 
 async function logout() {
   try {

@@ -7,7 +7,7 @@
  *
  *   GET /, /dashboard.js, .css     the leadership dashboard page (public shell; its data needs a sign-in),
  *   GET /geo/…, /vendor/echarts…   its province map and charting library, served from the project
- *   GET /app, /app.js, /app.css    the workspace page (src/web/)
+ *   GET /app, /app.js, /app.css    the workspace page (src/web/), and /client.js, which both pages import
  *   POST|GET|DELETE /api/session   sign in / who am I / sign out (api/session-routes.ts)
  *   GET /api/flagged               ?label=&level=&page=&size=   flagged posts (analyst, admin)
  *   GET /api/dashboard/daily       ?from=&to=   counts per day (Asia/Jakarta); every role
@@ -94,6 +94,8 @@ const STATIC_FILES: Array<{ path: string; dir: 'dashboard' | 'web' | 'echarts'; 
   { path: '/app', dir: 'web', file: 'app.html', type: 'text/html; charset=utf-8' },
   { path: '/app.js', dir: 'web', file: 'app.js', type: 'text/javascript; charset=utf-8' },
   { path: '/app.css', dir: 'web', file: 'app.css', type: 'text/css; charset=utf-8' },
+  // What both pages share: API calls and the sign-in form (an ES module both scripts import).
+  { path: '/client.js', dir: 'web', file: 'client.js', type: 'text/javascript; charset=utf-8' },
 ];
 
 /** A whole number in a query string, within bounds, with a default. */

@@ -5,7 +5,8 @@
 //   - no inline styles: looks come from classes in app.css (and native <meter> for scores);
 //   - links are made only for http(s) URLs;
 //   - every POST/DELETE carries the session's CSRF token as X-CSRF-Token; a 401 returns to the login form.
-/* global document, window, fetch, location, history, URLSearchParams, FormData, HTMLElement, HTMLInputElement, HTMLAnchorElement, HTMLButtonElement */
+/* global document, window, location, history, URLSearchParams, FormData, HTMLElement, HTMLInputElement, HTMLAnchorElement, HTMLButtonElement */
+import { createApi, signInHandler } from '/client.js';
 
 // ---------------------------------------------------------------------------------------------- constants
 
@@ -154,61 +155,8 @@ function errorBox(what, error) {
 
 // ---------------------------------------------------------------------------------------------- API
 
-class ApiError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
-
-/** An Indonesian message for a failed request; the API's own message (`{error}`) where it has one. */
-function describeFailure(status, serverMessage, retryAfter) {
-  const own = serverMessage ? String(serverMessage) : '';
-  switch (status) {
-    case 400: return own ? `Isian tidak valid: ${own}` : 'Isian tidak valid.';
-    case 401: return own || 'Anda belum masuk atau sesi sudah berakhir.';
-    case 403: return own ? `Akses ditolak: ${own}` : 'Akses ditolak untuk peran Anda.';
-    case 404: return own ? `Tidak ditemukan: ${own}` : 'Data tidak ditemukan.';
-    case 409: return own || 'Data berubah atau sedang ditangani orang lain. Muat ulang lalu coba lagi.';
-    case 413: return 'Isian terlalu besar.';
-    case 415: return 'Format permintaan tidak didukung.';
-    case 429: {
-      const seconds = Number(retryAfter);
-      const wait = Number.isFinite(seconds) && seconds > 0 ? ` Coba lagi dalam ${seconds} detik.` : ' Coba lagi sebentar lagi.';
-      return `${own || 'Terlalu banyak permintaan.'}${own && !/[.!?]$/.test(own) ? '.' : ''}${wait}`;
-    }
-    case 502:
-    case 503:
-    case 504: return 'Basis data (Elasticsearch) sedang tidak dapat dihubungi. Coba lagi sebentar lagi.';
-    case 500: return 'Terjadi galat di server. Coba lagi; bila berulang, hubungi admin.';
-    default: return own ? `Permintaan gagal (HTTP ${status}): ${own}` : `Permintaan gagal (HTTP ${status}).`;
-  }
-}
-
-/**
- * One request to the API. Sends the CSRF token on every method but GET; a 401 (outside the login and the
- * session check on load) ends the session on the page and shows the login form again.
- */
-async function api(method, path, body, { quiet401 = false, keepalive = false } = {}) {
-  const headers = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && method !== 'HEAD' && state.csrf) headers['x-csrf-token'] = state.csrf;
-  let res;
-  try {
-    res = await fetch(path, { method, headers, credentials: 'same-origin', keepalive, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  } catch {
-    throw new ApiError(0, 'Tidak dapat terhubung ke server. Periksa jaringan lalu coba lagi.');
-  }
-  if (res.status === 204) return null;
-  const data = await res.json().catch(() => null);
-  if (!res.ok) {
-    const own = data && typeof data.error === 'string' ? data.error : '';
-    const error = new ApiError(res.status, describeFailure(res.status, own, res.headers.get('retry-after')));
-    if (res.status === 401 && !quiet401) signedOut('Sesi Anda berakhir. Silakan masuk lagi.');
-    throw error;
-  }
-  return data;
-}
+// Requests and the sign-in form are shared with the dashboard page (/client.js).
+const api = createApi({ csrf: () => state.csrf, onSessionEnded: (message) => signedOut(message) });
 
 function query(params) {
   const q = new URLSearchParams();
@@ -253,35 +201,11 @@ function signedOut(message) {
   $('login-username').focus();
 }
 
-async function login(event) {
-  event.preventDefault();
-  const username = $('login-username').value.trim();
-  const password = $('login-password').value;
-  const errorEl = $('login-error');
-  if (!username || !password) {
-    errorEl.textContent = !username ? 'Isi nama pengguna.' : 'Isi kata sandi.';
-    (!username ? $('login-username') : $('login-password')).focus();
-    return;
-  }
-  const button = $('login-submit');
-  button.disabled = true;
-  button.textContent = 'Memproses…';
-  errorEl.textContent = '';
-  try {
-    const session = await api('POST', '/api/session', { username, password }, { quiet401: true });
-    $('login-password').value = '';
-    signedIn(session);
-    announce(`Masuk sebagai ${session.user.display_name || session.user.username}, ${roleName(session.user.role)}.`);
-    route();
-  } catch (error) {
-    errorEl.textContent = error.status === 401 ? 'Nama pengguna atau kata sandi salah.' : error.message;
-    $('login-password').value = '';
-    $('login-password').focus();
-  } finally {
-    button.disabled = false;
-    button.textContent = 'Masuk';
-  }
-}
+const login = signInHandler(api, (session) => {
+  signedIn(session);
+  announce(`Masuk sebagai ${session.user.display_name || session.user.username}, ${roleName(session.user.role)}.`);
+  route();
+});
 
 async function logout() {
   stopItem({ release: true });

@@ -90,7 +90,7 @@ describe('dashboard API server', () => {
     // Nothing inline that the policy would block: no inline script or style, no style attributes.
     expect(html).toContain('<html lang="id">');
     expect(html).toContain('<script src="/vendor/echarts.min.js" defer></script>');
-    expect(html).toContain('<script src="/dashboard.js" defer></script>');
+    expect(html).toContain('<script type="module" src="/dashboard.js"></script>');
     expect(html).toContain('<link rel="stylesheet" href="/dashboard.css">');
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);

@@ -84,6 +84,7 @@ describe('authorisation matrix', () => {
     { route: 'GET /app', request: () => ({ path: '/app' }), expect: all(200) },
     { route: 'GET /app.js', request: () => ({ path: '/app.js' }), expect: all(200) },
     { route: 'GET /app.css', request: () => ({ path: '/app.css' }), expect: all(200) },
+    { route: 'GET /client.js', request: () => ({ path: '/client.js' }), expect: all(200) },
     { route: 'POST /api/session', request: () => ({ path: '/api/session', credentials: true }), expect: { ...all(200), anonymous: 401 } },
     { route: 'GET /api/session', request: () => ({ path: '/api/session' }), expect: signedIn({ analyst: 200, humas: 200, leadership: 200, admin: 200 }) },
     { route: 'DELETE /api/session', request: () => ({ path: '/api/session', freshSession: true }), expect: signedIn({ analyst: 204, humas: 204, leadership: 204, admin: 204 }) },
