@@ -238,7 +238,7 @@ describe('end to end: JSONL → posts.raw → classify → posts.scored → inde
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toContain('text/html');
       // The leadership dashboard's shell; its script draws the panels from /api/dashboards/leadership.
-      expect(await page.text()).toContain('<script src="/dashboard.js" defer></script>');
+      expect(await page.text()).toContain('<script type="module" src="/dashboard.js"></script>');
       const bad = await fetch(`${base}/api/flagged?size=0`);
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: string }).error).toContain('size');
