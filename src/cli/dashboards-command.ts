@@ -13,9 +13,10 @@ import { DEFAULT_KIBANA_VERSION, exportKibana, toNdjson, type KibanaSavedObject 
 export const DASHBOARDS_HELP = `  dashboards export --kibana [--dashboard ID] [--out FILE] [--prefix P] [--kibana-version V]
                               Write the dashboards of dashboards/ (default: all; --dashboard ID for one) as Kibana
                               saved objects (NDJSON: data views, a Vega visualization per panel running the panel's
-                              own aggregation, provinces as a map from geo/, the dashboard) to FILE or stdout. Import them in Kibana 8.x: Stack
-                              Management → Saved objects → Import, or POST /api/saved_objects/_import. --prefix:
-                              index prefix they read (default: PANTAU_INDEX_PREFIX or the pipeline file's);
+                              own aggregation, provinces as a map from geo/, the dashboard) to FILE or stdout.
+                              Import them in Kibana 8.x: Stack Management → Saved objects → Import, or
+                              POST /api/saved_objects/_import. --prefix: index prefix they read (default:
+                              PANTAU_INDEX_PREFIX or the pipeline file's);
                               --kibana-version: oldest Kibana to import into (default ${DEFAULT_KIBANA_VERSION}; 8.0.0–8.7.x
                               get the older migrationVersion form).`;
 
