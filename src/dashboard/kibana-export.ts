@@ -139,37 +139,24 @@ export function exportKibana(dashboard: DashboardDefinition, options: KibanaExpo
   }));
 
   const visualizations: KibanaSavedObject[] = dashboard.panels.map((panel) => {
-    const id = visualizationId(prefix, dashboard.id, panel.id);
-    if (panel.aggs === undefined) {
-      return {
-        id,
-        type: 'visualization',
-        attributes: {
-          title: panel.title,
-          description: panel.description,
-          version: 1,
-          uiStateJSON: '{}',
-          visState: JSON.stringify({ title: panel.title, type: 'markdown', aggs: [], params: { fontSize: 12, openLinksInNewTab: true, markdown: computedMarkdown(dashboard, panel, options.publicUrl ?? null) } }),
-          kibanaSavedObjectMeta: { searchSourceJSON: JSON.stringify({ query: EMPTY_QUERY, filter: [] }) },
-        },
-        references: [],
-        ...meta('visualization'),
-      };
-    }
-    const spec = vegaSpec(dashboard, panel, specOptions);
+    // A computed panel is a markdown note; every other panel a Vega visualization sending its own request, with the
+    // data view referenced so that the dashboard's filter bar offers the panel's fields.
+    const computed = panel.aggs === undefined;
+    const visState = computed
+      ? { title: panel.title, type: 'markdown', aggs: [], params: { fontSize: 12, openLinksInNewTab: true, markdown: computedMarkdown(dashboard, panel, options.publicUrl ?? null) } }
+      : { title: panel.title, type: 'vega', aggs: [], params: { spec: specText(vegaSpec(dashboard, panel, specOptions)) } };
     return {
-      id,
+      id: visualizationId(prefix, dashboard.id, panel.id),
       type: 'visualization',
       attributes: {
         title: panel.title,
         description: panel.description,
         version: 1,
         uiStateJSON: '{}',
-        visState: JSON.stringify({ title: panel.title, type: 'vega', aggs: [], params: { spec: specText(spec) } }),
-        // The data view gives the dashboard's filter bar the panel's fields; the request itself is in the spec.
-        kibanaSavedObjectMeta: { searchSourceJSON: JSON.stringify({ query: EMPTY_QUERY, filter: [], indexRefName: SEARCH_SOURCE_INDEX_REF }) },
+        visState: JSON.stringify(visState),
+        kibanaSavedObjectMeta: { searchSourceJSON: JSON.stringify({ query: EMPTY_QUERY, filter: [], ...(computed ? {} : { indexRefName: SEARCH_SOURCE_INDEX_REF }) }) },
       },
-      references: [{ id: dataViewId(prefix, panel.index), name: SEARCH_SOURCE_INDEX_REF, type: 'index-pattern' }],
+      references: computed ? [] : [{ id: dataViewId(prefix, panel.index), name: SEARCH_SOURCE_INDEX_REF, type: 'index-pattern' }],
       ...meta('visualization'),
     };
   });
