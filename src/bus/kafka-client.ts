@@ -2,13 +2,16 @@
  * The Kafka connection: one KafkaJS client per process, its log lines routed into ours.
  */
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import type { KafkaSecurity } from '../config/config.ts';
 import type { Logger } from '../core/log.ts';
 
-export function createKafka(options: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
+export function createKafka(options: { brokers: string[]; clientId: string; logger: Logger; security?: KafkaSecurity }): Kafka {
   const log = options.logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...(options.security?.ssl ? { ssl: options.security.ssl.ca ? { ca: options.security.ssl.ca } : true } : {}),
+    ...(options.security?.sasl ? { sasl: options.security.sasl } : {}),
     // KafkaJS's default is chatty at INFO (every join/leave); WARN keeps the signal.
     logLevel: logLevel.WARN,
     logCreator:

@@ -5,6 +5,7 @@
  * No KAFKA_BROKERS / ELASTICSEARCH_URL means "local development": the CLI starts the local services
  * (`npm run services`). Set both to point at existing clusters, as production does, and nothing local starts.
  */
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { PantauError } from '../core/errors.ts';
@@ -17,7 +18,26 @@ const envSchema = z.object({
     .optional()
     .transform((v) => (v ? v.split(',').map((b) => b.trim()).filter(Boolean) : undefined))
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'each broker must be host:port')).min(1).optional()),
-  ELASTICSEARCH_URL: z.url().optional(),
+  KAFKA_SASL_MECHANISM: z
+    .string()
+    .optional()
+    .transform((v) => v?.toLowerCase())
+    .pipe(z.enum(['plain', 'scram-sha-256', 'scram-sha-512'], 'plain, scram-sha-256 or scram-sha-512').optional()),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  KAFKA_SSL: z.enum(['true', 'false'], 'true or false').optional(),
+  KAFKA_SSL_CA: z.string().min(1).optional(),
+  // One node, or several separated by commas: the client then fails over between them.
+  ELASTICSEARCH_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((u) => u.trim()).filter(Boolean) : undefined))
+    .pipe(z.array(z.url('each URL must be a full http(s):// URL')).min(1).optional()),
+  ELASTICSEARCH_CA_FILE: z.string().min(1).optional(),
+  ELASTICSEARCH_CA_FINGERPRINT: z
+    .string()
+    .regex(/^([0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/, 'the SHA-256 fingerprint of the CA certificate: 64 hex digits, colons allowed')
+    .optional(),
   ELASTICSEARCH_API_KEY: z.string().min(1).optional(),
   ELASTICSEARCH_USERNAME: z.string().min(1).optional(),
   ELASTICSEARCH_PASSWORD: z.string().min(1).optional(),
@@ -38,11 +58,26 @@ const envSchema = z.object({
   PANTAU_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
+/** How to reach Elasticsearch besides its URL: credentials and the CA to trust. */
 export interface ElasticsearchAuth {
   apiKey?: string;
   username?: string;
   password?: string;
+  /** PEM of the CA that signed the nodes' certificates (ELASTICSEARCH_CA_FILE). */
+  ca?: string;
+  /** SHA-256 fingerprint of that CA, as Elasticsearch prints it on first start (ELASTICSEARCH_CA_FINGERPRINT). */
+  caFingerprint?: string;
 }
+
+/** Transport security towards Kafka: TLS (with an own CA or the system's) and SASL. Empty: plaintext. */
+export interface KafkaSecurity {
+  ssl?: { ca?: string[] };
+  sasl?: KafkaSasl;
+}
+
+type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+/** One object type per mechanism, as KafkaJS types it. */
+export type KafkaSasl = { [M in SaslMechanism]: { mechanism: M; username: string; password: string } }[SaslMechanism];
 
 export interface AppConfig {
   pipeline: PipelineDefinition;
@@ -50,6 +85,8 @@ export interface AppConfig {
   pipelineDir: string;
   /** Undefined when not configured: the CLI then starts local services. */
   kafkaBrokers: string[] | undefined;
+  kafkaSecurity: KafkaSecurity;
+  /** One URL, or several joined by commas (see createElasticsearchClient). */
   elasticsearchUrl: string | undefined;
   elasticsearchAuth: ElasticsearchAuth;
   webhookUrl: string | undefined;
@@ -77,6 +114,54 @@ function safePassword(url: string): string | undefined {
   }
 }
 
+function configError(message: string): PantauError {
+  return new PantauError(message, { stage: 'config', code: 'env_invalid', retriable: false });
+}
+
+/** A PEM file named by an environment variable, read now so a wrong path fails at start-up. */
+function readPem(variable: string, path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(resolve(path), 'utf8');
+  } catch (cause) {
+    throw configError(`${variable}: cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw configError(`${variable}: ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return text;
+}
+
+type Env = z.infer<typeof envSchema>;
+
+function kafkaSecurityFrom(e: Env): KafkaSecurity {
+  const security: KafkaSecurity = {};
+  if (e.KAFKA_SSL_CA) security.ssl = { ca: [readPem('KAFKA_SSL_CA', e.KAFKA_SSL_CA)] };
+  else if (e.KAFKA_SSL === 'true') security.ssl = {};
+  if (e.KAFKA_SSL === 'false' && e.KAFKA_SSL_CA) throw configError('KAFKA_SSL=false contradicts KAFKA_SSL_CA (a CA is only used with TLS); unset one of them');
+  const saslSet = [e.KAFKA_SASL_MECHANISM, e.KAFKA_SASL_USERNAME, e.KAFKA_SASL_PASSWORD].filter((v) => v !== undefined).length;
+  if (saslSet > 0 && saslSet < 3) throw configError('set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD together, or none of them');
+  if (e.KAFKA_SASL_MECHANISM && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD) {
+    // PLAIN sends the password as it is: only over TLS.
+    if (e.KAFKA_SASL_MECHANISM === 'plain' && !security.ssl) throw configError('KAFKA_SASL_MECHANISM=plain sends the password in clear text: set KAFKA_SSL=true or KAFKA_SSL_CA too');
+    security.sasl = { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME, password: e.KAFKA_SASL_PASSWORD };
+  }
+  if ((security.ssl || security.sasl) && !e.KAFKA_BROKERS) throw configError('KAFKA_SSL / KAFKA_SSL_CA / KAFKA_SASL_* describe a configured cluster: set KAFKA_BROKERS too');
+  return security;
+}
+
+function elasticsearchTlsFrom(e: Env): Pick<ElasticsearchAuth, 'ca' | 'caFingerprint'> {
+  if (!e.ELASTICSEARCH_CA_FILE && !e.ELASTICSEARCH_CA_FINGERPRINT) return {};
+  if (!e.ELASTICSEARCH_URL?.every((url) => url.startsWith('https:'))) {
+    throw configError('ELASTICSEARCH_CA_FILE / ELASTICSEARCH_CA_FINGERPRINT need ELASTICSEARCH_URL with https:// (a CA only matters for TLS)');
+  }
+  return {
+    ...(e.ELASTICSEARCH_CA_FILE ? { ca: readPem('ELASTICSEARCH_CA_FILE', e.ELASTICSEARCH_CA_FILE) } : {}),
+    // The client wants it upper-case with colons, as Elasticsearch prints it.
+    ...(e.ELASTICSEARCH_CA_FINGERPRINT
+      ? { caFingerprint: (e.ELASTICSEARCH_CA_FINGERPRINT.replaceAll(':', '').toUpperCase().match(/../g) ?? []).join(':') }
+      : {}),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -85,15 +170,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const e = parsed.data;
   if ((e.ELASTICSEARCH_USERNAME === undefined) !== (e.ELASTICSEARCH_PASSWORD === undefined)) {
-    throw new PantauError('set both ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD, or neither', {
-      stage: 'config',
-      code: 'env_invalid',
-      retriable: false,
-    });
+    throw configError('set both ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD, or neither');
   }
+  const kafkaSecurity = kafkaSecurityFrom(e);
+  const esTls = elasticsearchTlsFrom(e);
   // From here on, these values are removed from every log line, stored error and answer (core/redact.ts).
-  for (const secret of [e.ELASTICSEARCH_PASSWORD, e.ELASTICSEARCH_API_KEY, e.PANTAU_WEBHOOK_URL, e.PANTAU_AUTHOR_KEY, e.PANTAU_DESK_LINK_SECRET]) registerSecret(secret);
-  if (e.ELASTICSEARCH_URL) registerSecret(safePassword(e.ELASTICSEARCH_URL));
+  for (const secret of [
+    e.ELASTICSEARCH_PASSWORD,
+    e.ELASTICSEARCH_API_KEY,
+    e.KAFKA_SASL_PASSWORD,
+    e.PANTAU_WEBHOOK_URL,
+    e.PANTAU_AUTHOR_KEY,
+    e.PANTAU_DESK_LINK_SECRET,
+  ])
+    registerSecret(secret);
+  for (const url of e.ELASTICSEARCH_URL ?? []) registerSecret(safePassword(url));
   const pipelineFile = e.PANTAU_PIPELINE ? resolve(e.PANTAU_PIPELINE) : DEFAULT_PIPELINE_FILE;
   const pipeline = loadPipelineFile(pipelineFile);
   if (e.PANTAU_INDEX_PREFIX) pipeline.elasticsearch.indexPrefix = e.PANTAU_INDEX_PREFIX;
@@ -105,10 +196,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     pipeline,
     pipelineDir: dirname(pipelineFile),
     kafkaBrokers: e.KAFKA_BROKERS,
-    elasticsearchUrl: e.ELASTICSEARCH_URL,
+    kafkaSecurity,
+    elasticsearchUrl: e.ELASTICSEARCH_URL?.join(','),
     elasticsearchAuth: {
       ...(e.ELASTICSEARCH_API_KEY ? { apiKey: e.ELASTICSEARCH_API_KEY } : {}),
       ...(e.ELASTICSEARCH_USERNAME ? { username: e.ELASTICSEARCH_USERNAME, password: e.ELASTICSEARCH_PASSWORD } : {}),
+      ...esTls,
     },
     webhookUrl: e.PANTAU_WEBHOOK_URL,
     modelDir: e.PANTAU_MODEL_DIR,

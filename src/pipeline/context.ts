@@ -32,7 +32,7 @@ export interface PipelineContext {
 }
 
 export async function openContext(config: AppConfig, endpoints: Endpoints, logger: Logger, options: { clock?: Clock } = {}): Promise<PipelineContext> {
-  const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: config.pipeline.kafka.clientId, logger });
+  const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: config.pipeline.kafka.clientId, logger, security: config.kafkaSecurity });
   const es = createElasticsearchClient(endpoints.elasticsearchUrl, config.elasticsearchAuth);
   await checkElasticsearchHealth(es, endpoints.elasticsearchUrl);
   const { topics } = config.pipeline.kafka;

@@ -7,11 +7,18 @@ import type { ElasticsearchAuth } from '../config/config.ts';
 import { PantauError } from '../core/errors.ts';
 import { displayUrl } from '../core/redact.ts';
 
+/**
+ * `url` is one node or several joined by commas: with several, a request that fails to connect (a node down)
+ * is retried on the next one, so losing one node of a cluster does not stall the pipeline.
+ */
 export function createElasticsearchClient(url: string, auth: ElasticsearchAuth = {}): Client {
+  const nodes = url.split(',').map((u) => u.trim()).filter(Boolean);
   return new Client({
-    node: url,
+    nodes,
     ...(auth.apiKey ? { auth: { apiKey: auth.apiKey } } : {}),
     ...(auth.username && auth.password ? { auth: { username: auth.username, password: auth.password } } : {}),
+    ...(auth.ca ? { tls: { ca: auth.ca } } : {}),
+    ...(auth.caFingerprint ? { caFingerprint: auth.caFingerprint } : {}),
     requestTimeout: 30_000,
     maxRetries: 2,
   });
@@ -26,7 +33,7 @@ export async function checkElasticsearchHealth(client: Client, url: string, time
     }
     return health.status;
   } catch (cause) {
-    throw new PantauError(`Elasticsearch at ${displayUrl(url)} is not healthy: ${(cause as Error).message}`, {
+    throw new PantauError(`Elasticsearch at ${url.split(',').map((u) => displayUrl(u)).join(', ')} is not healthy: ${(cause as Error).message}`, {
       stage: 'services',
       code: 'elasticsearch_unhealthy',
       retriable: true,

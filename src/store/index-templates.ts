@@ -46,13 +46,28 @@ export async function ensureIndexTemplates(
     if (installed !== undefined && installed >= template.version) continue;
     await client.indices.putIndexTemplate({ name: template.name, ...template.body });
     // Indices made from an older version get the new fields too (mapping changes here are only additive).
-    const body = template.body as { index_patterns: string[]; template?: { mappings?: { properties?: Record<string, estypes.MappingProperty> } } };
+    const body = template.body as {
+      index_patterns: string[];
+      template?: { settings?: Record<string, unknown>; mappings?: { properties?: Record<string, estypes.MappingProperty> } };
+    };
     const properties = body.template?.mappings?.properties;
     if (installed !== undefined && properties) {
       await client.indices.putMapping({ index: body.index_patterns, allow_no_indices: true, properties });
+    }
+    // Replica settings are dynamic: older indices follow too, so a single node grown into a cluster gets copies.
+    const replicas = replicaSettings(body.template?.settings);
+    if (installed !== undefined && replicas) {
+      await client.indices.putSettings({ index: body.index_patterns, allow_no_indices: true, expand_wildcards: 'all', settings: replicas });
     }
     written.push(template.name);
     options.logger.info('installed index template', { name: template.name, version: template.version });
   }
   return written;
+}
+
+/** The template's replica settings (`auto_expand_replicas`: 0 copies on one node, 1 on two or more), if any. */
+export function replicaSettings(settings: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!settings) return undefined;
+  const picked = Object.fromEntries(Object.entries(settings).filter(([key]) => key === 'auto_expand_replicas' || key === 'number_of_replicas'));
+  return Object.keys(picked).length > 0 ? picked : undefined;
 }
