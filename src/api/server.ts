@@ -47,6 +47,8 @@ export { UPSTREAM_ERROR_MESSAGE } from './router.ts';
 
 export interface ApiOptions {
   es: Client;
+  /** The dashboard routes' client: a read-only API key in production (ELASTICSEARCH_DASHBOARD_API_KEY); default `es`. */
+  dashboardEs?: Client;
   prefix: string;
   labels: readonly string[];
   logger: Logger;
@@ -183,7 +185,7 @@ export function createApiServer(options: ApiOptions): Server & { router: Router 
         return { status: ok ? 200 : 503, json: { status: ok ? 'ok' : 'degraded', checks } };
       },
     }),
-    ...dashboardRoutes({ es, prefix, dashboards: loadDashboards(dashboardDir), units: options.desk?.units, stages: options.stages ?? loadElectionStages(), clock }),
+    ...dashboardRoutes({ es: options.dashboardEs ?? es, prefix, dashboards: loadDashboards(dashboardDir), units: options.desk?.units, stages: options.stages ?? loadElectionStages(), clock }),
     ...(options.desk ? createDeskRoutes({ ...options.desk, es, prefix, logger, clock }) : []),
     ...(options.routes ?? []),
   ];

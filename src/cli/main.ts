@@ -23,6 +23,7 @@ import { addUser, generatePassword, setPassword } from '../auth/accounts.ts';
 import { countPrincipals, getUser } from '../auth/user-store.ts';
 import { runUsersCommand, USERS_HELP } from './users-command.ts';
 import { openContext, type PipelineContext } from '../pipeline/context.ts';
+import { createElasticsearchClient } from '../store/elasticsearch-client.ts';
 import { resolveEndpoints } from '../pipeline/endpoints.ts';
 import { checkHealth } from '../pipeline/health.ts';
 import { ALL_STAGES, startWorkers, type StageName, type Workers } from '../pipeline/workers.ts';
@@ -55,6 +56,7 @@ import { startBriefSchedule, type BriefSchedule } from '../brief/schedule.ts';
 import { loadBriefInputs } from '../brief/produce.ts';
 import { smtpFromEnv } from '../brief/config.ts';
 import { DASHBOARDS_HELP, dashboardsCommand } from './dashboards-command.ts';
+import { API_KEYS_HELP, apiKeysCommand } from './api-keys-command.ts';
 
 
 const HELP = `pantau — negative-content and hoax monitoring for Bakohumas humas teams
@@ -112,6 +114,7 @@ Commands:
                               desk examples and cases) to one JSON file (mode 0600); needs the author key in use.
 ${MODELS_HELP}
 ${DASHBOARDS_HELP}
+${API_KEYS_HELP}
   validate                    Check the pipeline file, the environment, the humas units (and their channel
                               secrets), the election stages, the dashboards and the model, say which author
                               key is in use; exit 1 if invalid.
@@ -119,7 +122,11 @@ ${DASHBOARDS_HELP}
 
 Environment:
   KAFKA_BROKERS=host:port,...   ELASTICSEARCH_URL=http://...   Use existing clusters; nothing local starts.
-  ELASTICSEARCH_API_KEY | ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD
+  ELASTICSEARCH_API_KEY | ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD   (ELASTICSEARCH_URL may list nodes: a,b)
+  ELASTICSEARCH_CA_FILE | ELASTICSEARCH_CA_FINGERPRINT   CA of the cluster's HTTPS certificates (file or SHA-256)
+  ELASTICSEARCH_DASHBOARD_API_KEY  Read-only key for the dashboard of pantau serve (api-keys create --role dashboard)
+  KAFKA_SSL=true | KAFKA_SSL_CA=ca.pem   TLS to the brokers (system CAs, or this CA file)
+  KAFKA_SASL_MECHANISM=scram-sha-512|scram-sha-256|plain  KAFKA_SASL_USERNAME  KAFKA_SASL_PASSWORD
   PANTAU_WEBHOOK_URL            Raw feed: every flagged post POSTed (JSON). Unset: only recorded.
   PANTAU_DESK_LINK_SECRET       Signs the links in desk alerts (≥ 32 chars); set the same on every process.
   PANTAU_PUBLIC_URL             Address of \`pantau serve\` as humas units reach it (links in alerts).
@@ -254,8 +261,13 @@ async function serve(rt: Runtime) {
   const units = loadHumasUnits(resolve(rt.config.pipelineDir, pipeline.desk.unitsFile));
   const modelDir = rt.config.modelDir ?? DEFAULT_MODEL_DIR;
   const modelView = readModelView(modelDir, { alert: pipeline.classify.thresholds, review: pipeline.classify.reviewThresholds });
+  // The dashboard only reads: with its own read-only key, a fault in its code cannot write or delete anything.
+  const dashboardEs = rt.config.elasticsearchDashboardApiKey
+    ? createElasticsearchClient(rt.ctx.endpoints.elasticsearchUrl, { ...rt.config.elasticsearchAuth, username: undefined, password: undefined, apiKey: rt.config.elasticsearchDashboardApiKey })
+    : undefined;
   const server = createApiServer({
     es: rt.ctx.es,
+    ...(dashboardEs ? { dashboardEs } : {}),
     prefix,
     labels: pipeline.alerts.labels,
     logger: rt.logger,
@@ -376,6 +388,13 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (command === 'models') return modelsCommand(argv.slice(1), say);
+  if (command === 'api-keys') {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      say(`Usage:\n${API_KEYS_HELP}`);
+      return 0;
+    }
+    return apiKeysCommand(argv.slice(1), { say });
+  }
   if (command === 'brief') return briefCommand(argv.slice(1), { say, logger: createLogger({ app: 'pantau' }) });
   const { values } = parseArgs({
     // `kb import …`, `dashboards export …`: the subcommand is the second word.

@@ -39,6 +39,7 @@ const envSchema = z.object({
     .regex(/^([0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/, 'the SHA-256 fingerprint of the CA certificate: 64 hex digits, colons allowed')
     .optional(),
   ELASTICSEARCH_API_KEY: z.string().min(1).optional(),
+  ELASTICSEARCH_DASHBOARD_API_KEY: z.string().min(1).optional(),
   ELASTICSEARCH_USERNAME: z.string().min(1).optional(),
   ELASTICSEARCH_PASSWORD: z.string().min(1).optional(),
   PANTAU_PIPELINE: z.string().min(1).optional(),
@@ -59,6 +60,9 @@ const envSchema = z.object({
 });
 
 /** How to reach Elasticsearch besides its URL: credentials and the CA to trust. */
+/** Every variable loadConfig reads (others, like LOG_LEVEL or channel secrets, are read where they are used). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface ElasticsearchAuth {
   apiKey?: string;
   username?: string;
@@ -89,6 +93,8 @@ export interface AppConfig {
   /** One URL, or several joined by commas (see createElasticsearchClient). */
   elasticsearchUrl: string | undefined;
   elasticsearchAuth: ElasticsearchAuth;
+  /** A read-only key for the dashboard routes of `pantau serve` (ELASTICSEARCH_DASHBOARD_API_KEY); unset: elasticsearchAuth. */
+  elasticsearchDashboardApiKey: string | undefined;
   webhookUrl: string | undefined;
   modelDir: string | undefined;
   /**
@@ -178,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   for (const secret of [
     e.ELASTICSEARCH_PASSWORD,
     e.ELASTICSEARCH_API_KEY,
+    e.ELASTICSEARCH_DASHBOARD_API_KEY,
     e.KAFKA_SASL_PASSWORD,
     e.PANTAU_WEBHOOK_URL,
     e.PANTAU_AUTHOR_KEY,
@@ -203,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ...(e.ELASTICSEARCH_USERNAME ? { username: e.ELASTICSEARCH_USERNAME, password: e.ELASTICSEARCH_PASSWORD } : {}),
       ...esTls,
     },
+    elasticsearchDashboardApiKey: e.ELASTICSEARCH_DASHBOARD_API_KEY,
     webhookUrl: e.PANTAU_WEBHOOK_URL,
     modelDir: e.PANTAU_MODEL_DIR,
     authorKey: e.PANTAU_AUTHOR_KEY,

@@ -41,6 +41,12 @@ export async function ensureIndexTemplates(
       const current = await client.indices.getIndexTemplate({ name: template.name });
       installed = current.index_templates[0]?.index_template.version ?? undefined;
     } catch (error) {
+      // A least-privilege API key (worker, api, dashboard) may not even read templates: `pantau setup`, run with
+      // the setup key, installs them; the component goes on and its writes fail loudly if they are missing.
+      if (httpStatusOf(error) === 403) {
+        options.logger.info('index templates not checked: these credentials may not read them (run pantau setup with the setup key after an upgrade)', { template: template.name });
+        return written;
+      }
       if (httpStatusOf(error) !== 404) throw error;
     }
     if (installed !== undefined && installed >= template.version) continue;
