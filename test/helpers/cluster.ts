@@ -12,10 +12,10 @@ import { openContext, type PipelineContext } from '../../src/pipeline/context.ts
 export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const ELASTICSEARCH_URL = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
 
-/** A config whose topics, groups and indices are unique to this run. */
-export function isolatedConfig(label: string): AppConfig {
+/** A config whose topics, groups and indices are unique to this run (`env`: e.g. a secured cluster's variables). */
+export function isolatedConfig(label: string, env: NodeJS.ProcessEnv = {}): AppConfig {
   const id = `${label}-${randomBytes(4).toString('hex')}`;
-  const config = loadConfig({});
+  const config = loadConfig(env);
   const { topics, groups } = config.pipeline.kafka;
   for (const topic of Object.values(topics)) {
     topic.name = `test.${id}.${topic.name}`;
