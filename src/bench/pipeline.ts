@@ -35,6 +35,7 @@ import { registry } from '../core/metrics.ts';
 import { scoredPostSchema, type ScoredPost } from '../core/post.ts';
 import { openContext, type Endpoints, type PipelineContext } from '../pipeline/context.ts';
 import { resolveEndpoints } from '../pipeline/endpoints.ts';
+import { clusterEnv, upCluster } from '../local-services/cluster/index.ts';
 import { startWorkers } from '../pipeline/workers.ts';
 import { indexPosts } from '../sinks/elasticsearch-posts.ts';
 import { postsAlias } from '../store/index-names.ts';
@@ -50,16 +51,19 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '6' },
     processes: { type: 'string', default: '1' },
     match: { type: 'string', default: 'on' },
+    cluster: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  console.log(`npm run bench:pipeline -- [--posts 50000] [--texts unique|repost] [--rate 1000] [--seconds 30] [--partitions 6] [--processes 1] [--match on|off]
+  console.log(`npm run bench:pipeline -- [--posts 50000] [--texts unique|repost] [--rate 1000] [--seconds 30] [--partitions 6] [--processes 1] [--match on|off] [--cluster]
 --texts unique: every post a new message (distinct content words, the worst case); repost: near-duplicates of 240 messages.
 --processes 1: the classify and index stages run in this process (figures per stage);
             N > 1: N worker processes (\`pantau work --stages classify,index\`) share the partitions.
 --match on: claim matching in the classify stage against the public debunks of ../shared/data (else the demo's
             clarifications), as the pipeline runs; off: without it (run both to see what matching costs).
+--cluster: on the local secured cluster (npm run services -- up --cluster: three brokers with replication 3 and
+            acks from all in-sync replicas, two Elasticsearch nodes with a replica, TLS and SASL), started if needed.
 Sustained posts/s from posts.raw to searchable, the same documents bulk-indexed into Elasticsearch alone
 (the limit), then ingest-to-searchable latency at a steady rate.`);
   process.exit(0);
@@ -432,6 +436,11 @@ async function deleteIndices(ctx: PipelineContext, pattern: string): Promise<voi
 }
 
 async function main() {
+  // The cluster's addresses and credentials go into the environment, so the worker processes get them too.
+  if (values.cluster) {
+    await upCluster({ log: say });
+    Object.assign(process.env, await clusterEnv());
+  }
   const config = loadConfig();
   const run = `bench-${Date.now().toString(36)}`;
   for (const t of Object.values(config.pipeline.kafka.topics)) {

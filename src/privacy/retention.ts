@@ -162,6 +162,17 @@ async function bulk(es: Client, what: string, ops: BulkOp[]): Promise<number> {
  * query finds what is left, so no cursor is kept. Done here rather than with delete_by_query so it works on
  * clusters without the reindex module (the local services run without it).
  */
+/** Deletes a whole index; false when the credentials may not (403), any other failure throws. */
+async function deleteIndexIfAllowed(es: Client, index: string): Promise<boolean> {
+  try {
+    await es.indices.delete({ index });
+    return true;
+  } catch (error) {
+    if (httpStatusOf(error) === 403) return false;
+    throw esError(`deleting ${index}`, error);
+  }
+}
+
 async function deleteMatching(es: Client, index: string, query: estypes.QueryDslQueryContainer, what: string): Promise<number> {
   let deleted = 0;
   for (;;) {
@@ -202,11 +213,15 @@ async function deleteOldPosts(o: RetentionOptions, cutoffMs: number, summary: Re
     // A whole month is deleted only if no newer post strayed into it (a post is indexed by its created_at month).
     if (plan === 'whole' && (await count(es, index, { range: { created_at: { gte: cutoffIso } } })) === 0) {
       const posts = await count(es, index, { match_all: {} });
-      if (!o.dryRun) await call(`deleting ${index}`, () => es.indices.delete({ index }));
-      summary.posts.indicesDeleted.push(index);
-      summary.posts.postsInDeletedIndices += posts;
-      o.onProgress?.(`retention: ${o.dryRun ? 'would delete' : 'deleted'} index ${index} (${posts} posts)`);
-      continue;
+      if (o.dryRun || (await deleteIndexIfAllowed(es, index))) {
+        summary.posts.indicesDeleted.push(index);
+        summary.posts.postsInDeletedIndices += posts;
+        o.onProgress?.(`retention: ${o.dryRun ? 'would delete' : 'deleted'} index ${index} (${posts} posts)`);
+        continue;
+      }
+      // A worker's least-privilege key may not delete indices: its posts go one by one instead (below), and
+      // the empty index stays until retention runs with the setup key.
+      o.onProgress?.(`retention: these credentials may not delete index ${index}; deleting its ${posts} posts one by one`);
     }
     const query = olderThan('created_at', cutoffIso);
     const n = o.dryRun ? await count(es, index, query) : await deleteMatching(es, index, query, `deleting old posts in ${index}`);

@@ -65,7 +65,7 @@ describe('security on: TLS, SASL/SCRAM and least-privilege API keys', () => {
   };
 
   beforeAll(async () => {
-    admin = clusterEnv();
+    admin = await clusterEnv();
     config = isolatedConfig('secure', admin);
     prefix = config.pipeline.elasticsearch.indexPrefix;
     for (const role of ['setup', 'worker', 'api', 'dashboard', 'sources']) {
@@ -181,6 +181,18 @@ describe('security on: TLS, SASL/SCRAM and least-privilege API keys', () => {
     expect((await worker.exited).code).toBe(0);
     serve.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
+
+    // Retention with the worker key, which may not delete indices: the old month's posts go one by one instead.
+    const shortRetention = structuredClone(config);
+    shortRetention.pipeline.privacy.retentionDays = 1;
+    const retention = run(['retention'], { ...withKey('worker'), PANTAU_PIPELINE: writePipelineFile(shortRetention) });
+    children.push(retention);
+    expect(await retention.exited, retention.output()).toBe(0);
+    expect(retention.output()).toMatch(/may not delete index \S+posts-2026\.11; deleting its \d+ posts one by one/);
+    await ctx.es.indices.refresh({ index });
+    expect((await ctx.es.count({ index })).count).toBe(0);
+    expect(await ctx.es.indices.exists({ index: `${prefix}-posts-2026.11` })).toBe(true);
+
     const secrets = [admin.KAFKA_SASL_PASSWORD!, admin.ELASTICSEARCH_PASSWORD!, ...Object.values(keys).map((k) => k.key)];
     for (const output of [worker.output(), serve.output(), ...children.map((c) => c.output())]) {
       for (const secret of secrets) expect(output.includes(secret)).toBe(false);
