@@ -64,6 +64,14 @@ export function esNodePaths(root: string, name: ElasticsearchNodeName) {
   };
 }
 
+/**
+ * What marks a node's processes: its folder. The launcher's command line holds its config and pid file
+ * paths, the server's its tmp folder (settings reach the server on stdin); the slash keeps es-1 from matching es-10.
+ */
+export function esNodeMarker(nodeFolder: string): string {
+  return `${nodeFolder}/`;
+}
+
 export async function clusterElasticsearchInstalled(root: string): Promise<boolean> {
   return access(join(clusterElasticsearchHome(root), 'bin', 'elasticsearch')).then(
     () => true,
@@ -187,10 +195,9 @@ export async function launchEsNode(java: JavaRuntime, target: ClusterElasticsear
   };
   delete env.JAVA_HOME;
   const pid = await spawnDetached(command, args, { cwd: paths.node, env, logFile: paths.stdoutLog });
-  // Both the launcher and the server it forks carry -Des.path.conf=<this node's config> on their command line.
   return {
     pid,
-    marker: paths.config,
+    marker: esNodeMarker(paths.node),
     version: ELASTICSEARCH_VERSION,
     startedAt: new Date().toISOString(),
     serverPidFile: paths.serverPidFile,

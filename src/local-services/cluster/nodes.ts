@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fallbackElasticsearchBase } from '../elasticsearch-user.ts';
 import { servicesDir } from '../paths.ts';
 import { brokerPaths } from './kafka-nodes.ts';
-import { elasticsearchUrl, esNodePaths } from './elasticsearch-nodes.ts';
+import { elasticsearchUrl, esNodeMarker, esNodePaths } from './elasticsearch-nodes.ts';
 import { BROKER_IDS, CLUSTER_HOST, clusterPorts, ELASTICSEARCH_NODES, type BrokerId, type ElasticsearchNodeName } from './settings.ts';
 
 export type ClusterNode =
@@ -45,5 +45,5 @@ export function allNodes(): ClusterNode[] {
 export function nodeMarkers(node: ClusterNode): string[] {
   if (node.kind === 'kafka') return [brokerPaths(node.id).serverProperties];
   const roots = [join(servicesDir(), 'cluster', 'elasticsearch'), join(fallbackElasticsearchBase(), 'cluster-elasticsearch')];
-  return roots.map((root) => esNodePaths(root, node.name).config);
+  return roots.map((root) => esNodeMarker(esNodePaths(root, node.name).node));
 }
