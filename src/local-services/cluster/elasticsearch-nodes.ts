@@ -9,7 +9,7 @@
  * When we are root the nodes run as the unprivileged Elasticsearch user (see elasticsearch-user.ts).
  */
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
-import { access, chmod, chown, copyFile, cp, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, copyFile, cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { PantauError } from '../../core/errors.ts';
@@ -147,13 +147,11 @@ export async function prepareEsNode(target: ClusterElasticsearchTarget, name: El
   // An empty data folder means this node never joined a cluster: only then may it help bootstrap one.
   const bootstrap = (await readdir(paths.data)).length === 0;
   await writeFile(paths.yml, renderElasticsearchYml({ name, ports: clusterPorts(), dataDir: paths.data, logsDir: paths.logs, bootstrap }));
-  for (const [from, to] of [
-    [tls.caCert, 'ca.crt'],
-    [tls.serverCert, 'server.crt'],
-    [tls.serverKey, 'server.key'],
-  ] as const) {
-    await copyFile(from, join(paths.config, 'tls', to));
-  }
+  await copyFile(tls.caCert, join(paths.config, 'tls', 'ca.crt'));
+  await copyFile(tls.serverKey, join(paths.config, 'tls', 'server.key'));
+  // The chain, not just the leaf: clients that pin the CA by fingerprint (caFingerprint) need to be sent it.
+  const chain = (await readFile(tls.serverCert, 'utf8')) + (await readFile(tls.caCert, 'utf8'));
+  await writeFile(join(paths.config, 'tls', 'server.crt'), chain);
   await writeFile(join(paths.config, 'users'), `${fileRealmUserLine(superuser)}\n`);
   await writeFile(join(paths.config, 'users_roles'), `superuser:${superuser.username}\n`);
   const secrets = [join(paths.config, 'tls', 'server.key'), join(paths.config, 'users')];

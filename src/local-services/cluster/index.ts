@@ -31,6 +31,7 @@ import {
   brokerFormatted,
   brokerLogTail,
   brokerPaths,
+  brokerServes,
   brokersInCluster,
   clusterBrokers,
   ensureKafkaClusterId,
@@ -419,7 +420,12 @@ export async function startBroker(id: BrokerId, opts: { advertisedClientPort?: n
   await assertNodePortsFree(node);
   const ctx = await context([node], log);
   await launchNode(node, ctx, log, opts.advertisedClientPort);
-  await waitFor(`rejoining the Kafka cluster`, async () => (await brokersInCluster(ctx.ca, ctx.credentials)).includes(id), [node], opts.timeoutMs ?? clusterStartTimeoutMs('kafka'));
+  await waitFor(
+    'rejoining the Kafka cluster',
+    async () => (await brokerServes(id, ctx.ca, ctx.credentials)) && (await brokersInCluster(ctx.ca, ctx.credentials)).includes(id),
+    [node],
+    opts.timeoutMs ?? clusterStartTimeoutMs('kafka'),
+  );
 }
 
 /** Graceful stop, start, then wait until no partition is under-replicated (every replica back in sync). */

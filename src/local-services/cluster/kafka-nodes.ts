@@ -264,6 +264,19 @@ export async function brokersInCluster(caPem: string, credentials: ClusterCreden
   return (ids ?? []).sort((a, b) => a - b);
 }
 
+/**
+ * Whether broker `id` itself answers (asked on its own client port, which it opens only once started) and
+ * counts itself in the cluster. The cluster's view alone is not enough right after a kill: the controller
+ * keeps listing a dead broker until its session times out.
+ */
+export async function brokerServes(id: BrokerId, caPem: string, credentials: ClusterCredentials, ports = clusterPorts()): Promise<boolean> {
+  const ids = await withAdmin(kafkaClientConfig(caPem, credentials.kafkaApp, [`${CLUSTER_HOST}:${ports.kafkaClient(id)}`]), async (admin) => {
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.map((b) => b.nodeId);
+  });
+  return ids?.includes(id) ?? false;
+}
+
 /** Partitions whose in-sync replicas are fewer than their replicas ("topic/partition"), or undefined when unknown. */
 export async function underReplicatedPartitions(caPem: string, credentials: ClusterCredentials): Promise<string[] | undefined> {
   return withAdmin(
