@@ -4,12 +4,24 @@
 import { seconds } from '../process.ts';
 import { ELASTICSEARCH_VERSION, KAFKA_VERSION } from '../versions.ts';
 import { clusterStatus, downCluster, upCluster, type ClusterNodeStatus } from './index.ts';
-import { BASE_PORTS, clusterDir, credentialsPath } from './settings.ts';
+import { BASE_PORTS, clusterDir, clusterPortOffset, credentialsPath } from './settings.ts';
+
+/** The ports with the current offset (the base ones when PANTAU_CLUSTER_PORT_OFFSET is unusable: `up` will say why). */
+function currentPorts(): { p: Record<keyof typeof BASE_PORTS, number>; offset: number } {
+  let offset = 0;
+  try {
+    offset = clusterPortOffset();
+  } catch {
+    // Reported by the command itself.
+  }
+  const p = Object.fromEntries(Object.entries(BASE_PORTS).map(([k, v]) => [k, v + offset])) as Record<keyof typeof BASE_PORTS, number>;
+  return { p, offset };
+}
 
 export function clusterUsage(): string {
-  const p = BASE_PORTS;
+  const { p, offset } = currentPorts();
   return `With --cluster: a local cluster with TLS and passwords, for fault tests and benchmarks (the
-single-node services above are not touched; both may run at once):
+single-node services above are not touched; both may run at once). Ports${offset ? ` (with offset ${offset})` : ''}:
 
   Kafka ${KAFKA_VERSION}: three KRaft nodes (broker + controller each, node.id 1-3), 384 MB heap each
     clients          SASL_SSL, SCRAM-SHA-512   127.0.0.1:${p.kafkaClient}, ${p.kafkaClient + 1}, ${p.kafkaClient + 2}
@@ -17,12 +29,13 @@ single-node services above are not touched; both may run at once):
     KRaft controller SSL                       127.0.0.1:${p.kafkaController}-${p.kafkaController + 2}
     replication factor 3, min.insync.replicas 2, no unclean leader election, no topic auto-creation
   Elasticsearch ${ELASTICSEARCH_VERSION}, security on (HTTPS, transport TLS, file-realm superuser):
-    es-1, es-2       data + master-eligible, 512 MB heap   https://127.0.0.1:${p.elasticsearchHttp}, :${p.elasticsearchHttp + 1}
-    es-tiebreaker    master-only, 256 MB heap              https://127.0.0.1:${p.elasticsearchHttp + 2}
+    es-1, es-2       master-eligible + data (+ ingest), 512 MB heap   https://127.0.0.1:${p.elasticsearchHttp}, :${p.elasticsearchHttp + 1}
+    es-tiebreaker    master-only, 256 MB heap                         https://127.0.0.1:${p.elasticsearchHttp + 2}
     transport        127.0.0.1:${p.elasticsearchTransport}-${p.elasticsearchTransport + 2}
     A master needs the votes of a majority of master-eligible nodes: with two, losing either stops the
     cluster; the tiebreaker makes it 2 of 3, so either data node may die.
-  Memory: about 3.5 GB resident in all (six JVMs: heaps 3 x 384 MB + 2 x 512 MB + 256 MB, plus JVM overhead).
+  Memory: about 3.3 GB resident in all, measured: each broker ~350 MB, each data node ~750 MB, the
+  tiebreaker ~480 MB, plus ~100 MB for each Elasticsearch launcher JVM (heaps 3 x 384 + 2 x 512 + 256 MB).
 
   Certificates (a local CA, one server certificate for 127.0.0.1/localhost) are made with openssl in
   ${clusterDir()}/tls; the passwords are generated once into
