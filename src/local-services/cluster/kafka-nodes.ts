@@ -9,7 +9,7 @@
  * Config files are rewritten on every start; each node's storage is formatted once, with the SCRAM users.
  */
 import { randomBytes } from 'node:crypto';
-import { access, appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, appendFile, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin, type KafkaConfig } from 'kafkajs';
 import { PantauError } from '../../core/errors.ts';
@@ -171,6 +171,7 @@ export async function prepareBroker(id: BrokerId, launch: BrokerLaunch, log: (li
   });
   // It holds the inter-broker password.
   await writeFile(paths.serverProperties, properties, { mode: 0o600 });
+  await chmod(paths.serverProperties, 0o600);
   await writeFile(paths.log4jConfig, log4jProperties(paths.logs));
   if (await brokerFormatted(id)) return;
 
