@@ -11,7 +11,8 @@ export function createKafka(options: { brokers: string[]; clientId: string; logg
     clientId: options.clientId,
     brokers: options.brokers,
     ...(options.security?.ssl ? { ssl: options.security.ssl.ca ? { ca: options.security.ssl.ca } : true } : {}),
-    ...(options.security?.sasl ? { sasl: options.security.sasl } : {}),
+    // A copy: KafkaJS writes its authenticator onto the object it is given, which would tie the config to this client.
+    ...(options.security?.sasl ? { sasl: { ...options.security.sasl } } : {}),
     // KafkaJS's default is chatty at INFO (every join/leave); WARN keeps the signal.
     logLevel: logLevel.WARN,
     logCreator:

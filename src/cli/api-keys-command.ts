@@ -6,13 +6,16 @@
 import { parseArgs } from 'node:util';
 import type { Client } from '@elastic/elasticsearch';
 import { loadApiKeyRoles, roleDescriptor, templateIndices } from '../access/api-key-roles.ts';
+import { rolesYml } from '../access/file-realm.ts';
 import { loadConfig, type AppConfig } from '../config/config.ts';
 import { PantauError } from '../core/errors.ts';
 import { createElasticsearchClient } from '../store/elasticsearch-client.ts';
 import { httpStatusOf } from '../store/elasticsearch-errors.ts';
 
-export const API_KEYS_HELP = `  api-keys roles [--prefix P] Print the Elasticsearch role descriptor of each component (setup, worker, api,
-                              dashboard, sources) as JSON, for keys made elsewhere (Kibana, curl).
+export const API_KEYS_HELP = `  api-keys roles [--prefix P] [--format json|roles-yml]
+                              Print the Elasticsearch role descriptor of each component (setup, worker, api,
+                              dashboard, sources): JSON for keys made elsewhere (Kibana, curl), or roles.yml for
+                              users of those roles (file realm: one user per component instead of API keys).
   api-keys create --role R [--name N] [--expires 90d] [--prefix P]
                               Make an API key with role R's privileges on the indices of prefix P and print it
                               once (set it as ELASTICSEARCH_API_KEY of that component; the dashboard key as
@@ -38,7 +41,7 @@ export async function apiKeysCommand(args: readonly string[], io: ApiKeysIo): Pr
   const [sub, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: [...rest],
-    options: { role: { type: 'string' }, name: { type: 'string' }, expires: { type: 'string' }, prefix: { type: 'string' }, id: { type: 'string' } },
+    options: { role: { type: 'string' }, name: { type: 'string' }, expires: { type: 'string' }, prefix: { type: 'string' }, id: { type: 'string' }, format: { type: 'string' } },
     strict: true,
     allowPositionals: true,
   });
@@ -49,6 +52,11 @@ export async function apiKeysCommand(args: readonly string[], io: ApiKeysIo): Pr
   const templates = templateIndices(config.pipeline.elasticsearch.templates, config.pipelineDir, prefix);
 
   if (sub === 'roles') {
+    if (values.format === 'roles-yml') {
+      io.say(rolesYml(roles, [templates]).trimEnd());
+      return 0;
+    }
+    if (values.format !== undefined && values.format !== 'json') return usage(io, `--format takes json or roles-yml (got "${values.format}")`);
     const all = Object.fromEntries(Object.entries(roles.roles).map(([name, role]) => [name, { purpose: role.purpose, role_descriptor: roleDescriptor(roles, name, templates) }]));
     io.say(JSON.stringify(all, null, 2));
     return 0;
@@ -111,6 +119,12 @@ export async function apiKeysCommand(args: readonly string[], io: ApiKeysIo): Pr
 function explain(error: unknown): unknown {
   const status = httpStatusOf(error);
   const text = String((error as { meta?: { body?: unknown } }).meta?.body ? JSON.stringify((error as { meta: { body: unknown } }).meta.body) : error);
+  if (text.includes('pattern_capture')) {
+    return new PantauError(
+      "this Elasticsearch cannot store API keys: its .security index needs the analysis-common module, which this distribution lacks (the integ-test zip, e.g. the local cluster). Use users of the same roles instead: api-keys roles --format roles-yml prints them as file-realm roles (the local cluster has them as pantau-<role>)",
+      { stage: 'config', code: 'api_keys_unsupported', retriable: false, cause: error },
+    );
+  }
   if (/security.*(not enabled|disabled)/i.test(text)) {
     return new PantauError('Elasticsearch security is off on this cluster, so it has no API keys; turn it on (xpack.security.enabled) or use npm run services -- up --cluster', { stage: 'config', code: 'api_keys_security_off', retriable: false, cause: error });
   }

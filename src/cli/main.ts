@@ -124,7 +124,8 @@ Environment:
   KAFKA_BROKERS=host:port,...   ELASTICSEARCH_URL=http://...   Use existing clusters; nothing local starts.
   ELASTICSEARCH_API_KEY | ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD   (ELASTICSEARCH_URL may list nodes: a,b)
   ELASTICSEARCH_CA_FILE | ELASTICSEARCH_CA_FINGERPRINT   CA of the cluster's HTTPS certificates (file or SHA-256)
-  ELASTICSEARCH_DASHBOARD_API_KEY  Read-only key for the dashboard of pantau serve (api-keys create --role dashboard)
+  ELASTICSEARCH_DASHBOARD_API_KEY | ELASTICSEARCH_DASHBOARD_USERNAME + _PASSWORD
+                                Read-only credentials for the dashboard of pantau serve (role dashboard)
   KAFKA_SSL=true | KAFKA_SSL_CA=ca.pem   TLS to the brokers (system CAs, or this CA file)
   KAFKA_SASL_MECHANISM=scram-sha-512|scram-sha-256|plain  KAFKA_SASL_USERNAME  KAFKA_SASL_PASSWORD
   PANTAU_WEBHOOK_URL            Raw feed: every flagged post POSTed (JSON). Unset: only recorded.
@@ -262,9 +263,7 @@ async function serve(rt: Runtime) {
   const modelDir = rt.config.modelDir ?? DEFAULT_MODEL_DIR;
   const modelView = readModelView(modelDir, { alert: pipeline.classify.thresholds, review: pipeline.classify.reviewThresholds });
   // The dashboard only reads: with its own read-only key, a fault in its code cannot write or delete anything.
-  const dashboardEs = rt.config.elasticsearchDashboardApiKey
-    ? createElasticsearchClient(rt.ctx.endpoints.elasticsearchUrl, { ...rt.config.elasticsearchAuth, username: undefined, password: undefined, apiKey: rt.config.elasticsearchDashboardApiKey })
-    : undefined;
+  const dashboardEs = rt.config.elasticsearchDashboardAuth ? createElasticsearchClient(rt.ctx.endpoints.elasticsearchUrl, rt.config.elasticsearchDashboardAuth) : undefined;
   const server = createApiServer({
     es: rt.ctx.es,
     ...(dashboardEs ? { dashboardEs } : {}),

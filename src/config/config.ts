@@ -40,6 +40,8 @@ const envSchema = z.object({
     .optional(),
   ELASTICSEARCH_API_KEY: z.string().min(1).optional(),
   ELASTICSEARCH_DASHBOARD_API_KEY: z.string().min(1).optional(),
+  ELASTICSEARCH_DASHBOARD_USERNAME: z.string().min(1).optional(),
+  ELASTICSEARCH_DASHBOARD_PASSWORD: z.string().min(1).optional(),
   ELASTICSEARCH_USERNAME: z.string().min(1).optional(),
   ELASTICSEARCH_PASSWORD: z.string().min(1).optional(),
   PANTAU_PIPELINE: z.string().min(1).optional(),
@@ -93,8 +95,11 @@ export interface AppConfig {
   /** One URL, or several joined by commas (see createElasticsearchClient). */
   elasticsearchUrl: string | undefined;
   elasticsearchAuth: ElasticsearchAuth;
-  /** A read-only key for the dashboard routes of `pantau serve` (ELASTICSEARCH_DASHBOARD_API_KEY); unset: elasticsearchAuth. */
-  elasticsearchDashboardApiKey: string | undefined;
+  /**
+   * Read-only credentials for the dashboard routes of `pantau serve` (ELASTICSEARCH_DASHBOARD_API_KEY, or
+   * ELASTICSEARCH_DASHBOARD_USERNAME + _PASSWORD); undefined: the server's own. Same URL and CA.
+   */
+  elasticsearchDashboardAuth: ElasticsearchAuth | undefined;
   webhookUrl: string | undefined;
   modelDir: string | undefined;
   /**
@@ -178,6 +183,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if ((e.ELASTICSEARCH_USERNAME === undefined) !== (e.ELASTICSEARCH_PASSWORD === undefined)) {
     throw configError('set both ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD, or neither');
   }
+  if ((e.ELASTICSEARCH_DASHBOARD_USERNAME === undefined) !== (e.ELASTICSEARCH_DASHBOARD_PASSWORD === undefined)) {
+    throw configError('set both ELASTICSEARCH_DASHBOARD_USERNAME and ELASTICSEARCH_DASHBOARD_PASSWORD, or neither');
+  }
   const kafkaSecurity = kafkaSecurityFrom(e);
   const esTls = elasticsearchTlsFrom(e);
   // From here on, these values are removed from every log line, stored error and answer (core/redact.ts).
@@ -185,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     e.ELASTICSEARCH_PASSWORD,
     e.ELASTICSEARCH_API_KEY,
     e.ELASTICSEARCH_DASHBOARD_API_KEY,
+    e.ELASTICSEARCH_DASHBOARD_PASSWORD,
     e.KAFKA_SASL_PASSWORD,
     e.PANTAU_WEBHOOK_URL,
     e.PANTAU_AUTHOR_KEY,
@@ -210,7 +219,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ...(e.ELASTICSEARCH_USERNAME ? { username: e.ELASTICSEARCH_USERNAME, password: e.ELASTICSEARCH_PASSWORD } : {}),
       ...esTls,
     },
-    elasticsearchDashboardApiKey: e.ELASTICSEARCH_DASHBOARD_API_KEY,
+    elasticsearchDashboardAuth:
+      e.ELASTICSEARCH_DASHBOARD_API_KEY || e.ELASTICSEARCH_DASHBOARD_USERNAME
+        ? {
+            ...esTls,
+            ...(e.ELASTICSEARCH_DASHBOARD_API_KEY ? { apiKey: e.ELASTICSEARCH_DASHBOARD_API_KEY } : {}),
+            ...(e.ELASTICSEARCH_DASHBOARD_USERNAME ? { username: e.ELASTICSEARCH_DASHBOARD_USERNAME, password: e.ELASTICSEARCH_DASHBOARD_PASSWORD } : {}),
+          }
+        : undefined,
     webhookUrl: e.PANTAU_WEBHOOK_URL,
     modelDir: e.PANTAU_MODEL_DIR,
     authorKey: e.PANTAU_AUTHOR_KEY,

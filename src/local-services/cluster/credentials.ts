@@ -21,17 +21,28 @@ export interface ClusterCredentials {
   kafkaApp: Account;
   /** Elasticsearch file-realm superuser for pantau's setup and the tests. */
   elasticsearch: Account;
+  /**
+   * One Elasticsearch file-realm user per component role (setup, worker, api, dashboard, sources), holding that
+   * role's least privileges: this distribution cannot store API keys (see src/access/file-realm.ts).
+   */
+  components: Record<string, Account>;
 }
 
 /** base64url: no character that a SCRAM `[name=…,password=…]` argument, a JAAS string or a URL would need escaped. */
 const newPassword = (): string => randomBytes(24).toString('base64url');
 
-export function generateCredentials(): ClusterCredentials {
+export function generateCredentials(roles: readonly string[] = []): ClusterCredentials {
   return {
     kafkaAdmin: { username: 'admin', password: newPassword() },
     kafkaApp: { username: 'pantau', password: newPassword() },
     elasticsearch: { username: 'pantau', password: newPassword() },
+    components: componentAccounts(roles, {}),
   };
+}
+
+/** An account per role, keeping those that exist. */
+function componentAccounts(roles: readonly string[], existing: Record<string, Account>): Record<string, Account> {
+  return Object.fromEntries(roles.map((role) => [role, existing[role] ?? { username: `pantau-${role}`, password: newPassword() }]));
 }
 
 function isAccount(value: unknown): value is Account {
@@ -54,14 +65,19 @@ export async function readCredentials(path = credentialsPath()): Promise<Cluster
       retriable: false,
     });
   }
-  return parsed as ClusterCredentials;
+  return { ...(parsed as ClusterCredentials), components: parsed.components ?? {} };
 }
 
-/** The stored credentials, created when there are none yet. */
-export async function ensureCredentials(path = credentialsPath()): Promise<ClusterCredentials> {
+/** The stored credentials, created when there are none yet; accounts for roles added since are added. */
+export async function ensureCredentials(path = credentialsPath(), roles: readonly string[] = []): Promise<ClusterCredentials> {
   const existing = await readCredentials(path);
-  if (existing) return existing;
-  const fresh = generateCredentials();
+  if (existing) {
+    if (roles.every((role) => existing.components[role])) return existing;
+    const grown = { ...existing, components: componentAccounts(roles, existing.components) };
+    await writeFile(path, `${JSON.stringify(grown, null, 2)}\n`, { mode: 0o600 });
+    return grown;
+  }
+  const fresh = generateCredentials(roles);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   await chmod(path, 0o600);

@@ -138,7 +138,13 @@ const exists = (path: string): Promise<boolean> => access(path).then(() => true,
  * Writes the node's config folder (a copy of the install's defaults the first time, then elasticsearch.yml,
  * the TLS files and the superuser on every start) and hands it all to the Elasticsearch user.
  */
-export async function prepareEsNode(target: ClusterElasticsearchTarget, name: ElasticsearchNodeName, tls: TlsFiles, superuser: Account): Promise<void> {
+/** File-realm users of least privilege, and their roles (roles.yml), besides the superuser. */
+export interface ComponentRealm {
+  rolesYml: string;
+  users: Array<{ account: Account; role: string }>;
+}
+
+export async function prepareEsNode(target: ClusterElasticsearchTarget, name: ElasticsearchNodeName, tls: TlsFiles, superuser: Account, components: ComponentRealm = { rolesYml: '', users: [] }): Promise<void> {
   const paths = esNodePaths(target.root, name);
   const home = clusterElasticsearchHome(target.root);
   for (const dir of [paths.node, paths.data, paths.logs, paths.tmp, paths.run]) await mkdir(dir, { recursive: true });
@@ -152,8 +158,9 @@ export async function prepareEsNode(target: ClusterElasticsearchTarget, name: El
   // The chain, not just the leaf: clients that pin the CA by fingerprint (caFingerprint) need to be sent it.
   const chain = (await readFile(tls.serverCert, 'utf8')) + (await readFile(tls.caCert, 'utf8'));
   await writeFile(join(paths.config, 'tls', 'server.crt'), chain);
-  await writeFile(join(paths.config, 'users'), `${fileRealmUserLine(superuser)}\n`);
-  await writeFile(join(paths.config, 'users_roles'), `superuser:${superuser.username}\n`);
+  await writeFile(join(paths.config, 'users'), [superuser, ...components.users.map((u) => u.account)].map((a) => `${fileRealmUserLine(a)}\n`).join(''));
+  await writeFile(join(paths.config, 'users_roles'), [`superuser:${superuser.username}`, ...components.users.map((u) => `${u.role}:${u.account.username}`)].map((l) => `${l}\n`).join(''));
+  await writeFile(join(paths.config, 'roles.yml'), components.rolesYml);
   const secrets = [join(paths.config, 'tls', 'server.key'), join(paths.config, 'users')];
   for (const file of secrets) await chmod(file, 0o600);
   if (!target.runAs) return;

@@ -14,6 +14,9 @@ import { seconds, sleep, terminate } from '../process.ts';
 import { STOP_GRACE_MS } from '../settings.ts';
 import type { ServiceState } from '../state-files.ts';
 import { ELASTICSEARCH_VERSION, KAFKA_VERSION } from '../versions.ts';
+import { loadApiKeyRoles, templateIndices } from '../../access/api-key-roles.ts';
+import { fileRealmRoleName, rolesYml } from '../../access/file-realm.ts';
+import { loadConfig } from '../../config/config.ts';
 import { ensureCredentials, missingCredentialsError, readCredentials, requireCredentials, type ClusterCredentials } from './credentials.ts';
 import {
   clusterElasticsearchInstalled,
@@ -25,6 +28,7 @@ import {
   launchEsNode,
   prepareEsInstall,
   prepareEsNode,
+  type ComponentRealm,
   type ClusterElasticsearchTarget,
 } from './elasticsearch-nodes.ts';
 import {
@@ -121,6 +125,28 @@ export async function clusterConnection(): Promise<ClusterConnection> {
   };
 }
 
+/**
+ * The file-realm users of the component roles (setup, worker, api, dashboard, sources) and roles.yml, for the
+ * indices of the default prefix and the tests' `test-*` prefixes.
+ */
+function componentRealm(credentials: ClusterCredentials): ComponentRealm {
+  const config = loadConfig({});
+  const templates = (prefix: string) => templateIndices(config.pipeline.elasticsearch.templates, config.pipelineDir, prefix);
+  const roles = loadApiKeyRoles();
+  return {
+    rolesYml: rolesYml(roles, [templates(config.pipeline.elasticsearch.indexPrefix), templates('test-*')]),
+    users: Object.entries(credentials.components).map(([role, account]) => ({ account, role: fileRealmRoleName(role) })),
+  };
+}
+
+/** The user and password of a component role's file-realm user (the variables a component of that role sets). */
+export async function clusterRoleEnv(role: string): Promise<Record<string, string>> {
+  const credentials = await requireCredentials();
+  const account = credentials.components[role];
+  if (!account) throw servicesError(`the cluster has no user for role "${role}"; known: ${Object.keys(credentials.components).join(', ')} (run up --cluster again after adding a role)`, 'cluster_role_unknown');
+  return { ELASTICSEARCH_USERNAME: account.username, ELASTICSEARCH_PASSWORD: account.password };
+}
+
 /** The environment a pantau process needs to use this cluster. */
 export async function clusterEnv(): Promise<Record<string, string>> {
   return connectionEnv(await clusterConnection());
@@ -191,7 +217,7 @@ async function context(nodes: ClusterNode[], log: Log): Promise<Context> {
   if (!(await readCredentials())) {
     for (const id of BROKER_IDS) if (await brokerFormatted(id)) throw missingCredentialsError(brokerPaths(id).data);
   }
-  const credentials = await ensureCredentials();
+  const credentials = await ensureCredentials(undefined, Object.keys(loadApiKeyRoles().roles));
   const needsEs = nodes.some((n) => n.kind === 'elasticsearch');
   const es = needsEs ? await clusterElasticsearchTarget(log) : undefined;
   const plan: FetchPlan = {};
@@ -213,7 +239,7 @@ async function launchNode(node: ClusterNode, ctx: Context, log: Log, advertisedC
   } else {
     const es = ctx.es;
     if (!es) throw new Error('unreachable: no Elasticsearch target');
-    await prepareEsNode(es, node.name, ctx.tls, ctx.credentials.elasticsearch);
+    await prepareEsNode(es, node.name, ctx.tls, ctx.credentials.elasticsearch, componentRealm(ctx.credentials));
     log(`starting ${node.label} (Elasticsearch ${ELASTICSEARCH_VERSION})${es.runAs ? ` as user ${es.runAs.user}` : ''}…`);
     state = await launchEsNode(ctx.java, es, node.name);
   }
