@@ -39,8 +39,10 @@ export default defineConfig({
           // Three SASL_SSL Kafka brokers and three Elasticsearch nodes with TLS (npm run services -- up --cluster).
           include: ['test/cluster/**/*.test.ts'],
           globalSetup: ['test/cluster-setup.ts'],
-          // One cluster is shared, and the tests kill and restart its nodes: files run one at a time.
+          // One cluster is shared, and the tests kill and restart its nodes: files run one at a time, and only
+          // after the other projects (their timing must not suffer from brokers being killed, and theirs not ours).
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
           testTimeout: 300_000,
           hookTimeout: 600_000,
         },

@@ -35,7 +35,7 @@ import { registry } from '../core/metrics.ts';
 import { scoredPostSchema, type ScoredPost } from '../core/post.ts';
 import { openContext, type Endpoints, type PipelineContext } from '../pipeline/context.ts';
 import { resolveEndpoints } from '../pipeline/endpoints.ts';
-import { clusterEnv, upCluster } from '../local-services/cluster/index.ts';
+import { clusterEnv, clusterStatus, upCluster } from '../local-services/cluster/index.ts';
 import { startWorkers } from '../pipeline/workers.ts';
 import { indexPosts } from '../sinks/elasticsearch-posts.ts';
 import { postsAlias } from '../store/index-names.ts';
@@ -173,7 +173,8 @@ async function cpuNow(): Promise<CpuSample> {
     result['this Node process (stages + bench)'] = (usage.user + usage.system) / 1e6;
   }
   children.forEach((child, i) => (result[`worker process ${i + 1} (both stages)`] = child.pid === undefined ? undefined : treeCpuSeconds(child.pid)));
-  for (const service of await localServicesStatus()) result[service.name] = service.pid === undefined ? undefined : treeCpuSeconds(service.pid);
+  const services = values.cluster ? await clusterStatus() : await localServicesStatus();
+  for (const service of services) result[service.name] = service.pid === undefined ? undefined : treeCpuSeconds(service.pid);
   return { processes: result, machine: machineCpu() };
 }
 
@@ -201,9 +202,12 @@ function cpuPerItem(before: CpuSample, after: CpuSample, items: number): { worke
       .filter(match)
       .reduce((s, name) => s + ((after.processes[name] ?? 0) - (before.processes[name] ?? 0)), 0);
   const ms = (cpuS: number) => (cpuS * 1000) / items;
-  const workers = ms(used((n) => n !== 'elasticsearch' && n !== 'kafka'));
-  const elasticsearch = ms(used((n) => n === 'elasticsearch'));
-  const kafka = ms(used((n) => n === 'kafka'));
+  // Single node: "kafka", "elasticsearch"; cluster: kafka-1…3, es-1, es-2, es-tiebreaker.
+  const isKafka = (n: string) => n === 'kafka' || n.startsWith('kafka-');
+  const isElasticsearch = (n: string) => n === 'elasticsearch' || n.startsWith('es-');
+  const workers = ms(used((n) => !isKafka(n) && !isElasticsearch(n)));
+  const elasticsearch = ms(used(isElasticsearch));
+  const kafka = ms(used(isKafka));
   return { workers, elasticsearch, kafka, total: workers + elasticsearch + kafka };
 }
 
