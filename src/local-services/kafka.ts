@@ -71,9 +71,10 @@ function serverProperties(dataDir: string): string {
   ].join('\n');
 }
 
-function log4jProperties(logsDir: string): string {
+/** Kafka 4 logs through SLF4J 1.7 to log4j2: a rolling server.log in `logsDir` (shared with the cluster's brokers). */
+export function log4jProperties(logsDir: string, writtenBy = '`npm run services`'): string {
   return [
-    '# Written by `npm run services`. Kafka 4 logs through SLF4J 1.7 to log4j2.',
+    `# Written by ${writtenBy}. Kafka 4 logs through SLF4J 1.7 to log4j2.`,
     'status = warn',
     'appender.file.type = RollingFile',
     'appender.file.name = FILE',

@@ -17,6 +17,7 @@ import type { JavaRuntime } from '../java.ts';
 import { run, spawnDetached, tailFile } from '../process.ts';
 import type { ServiceState } from '../state-files.ts';
 import { KAFKA_VERSION } from '../versions.ts';
+import { log4jProperties } from '../kafka.ts';
 import type { ClusterCredentials } from './credentials.ts';
 import { BROKER_IDS, CLUSTER_HOST, CLUSTER_KAFKA_HEAP, clusterDir, clusterPorts, type BrokerId, type ClusterPorts } from './settings.ts';
 import type { TlsFiles } from './tls.ts';
@@ -102,26 +103,6 @@ export function renderBrokerProperties(input: BrokerConfigInput): string {
   ].join('\n');
 }
 
-function log4jProperties(logsDir: string): string {
-  return [
-    '# Written by `npm run services -- up --cluster`.',
-    'status = warn',
-    'appender.file.type = RollingFile',
-    'appender.file.name = FILE',
-    `appender.file.fileName = ${join(logsDir, 'server.log')}`,
-    `appender.file.filePattern = ${join(logsDir, 'server.log.%i')}`,
-    'appender.file.layout.type = PatternLayout',
-    'appender.file.layout.pattern = [%d] %p %m (%c)%n',
-    'appender.file.policies.type = Policies',
-    'appender.file.policies.size.type = SizeBasedTriggeringPolicy',
-    'appender.file.policies.size.size = 20MB',
-    'appender.file.strategy.type = DefaultRolloverStrategy',
-    'appender.file.strategy.max = 3',
-    'rootLogger.level = INFO',
-    'rootLogger.appenderRef.file.ref = FILE',
-    '',
-  ].join('\n');
-}
 
 const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
 
@@ -172,7 +153,7 @@ export async function prepareBroker(id: BrokerId, launch: BrokerLaunch, log: (li
   // It holds the inter-broker password.
   await writeFile(paths.serverProperties, properties, { mode: 0o600 });
   await chmod(paths.serverProperties, 0o600);
-  await writeFile(paths.log4jConfig, log4jProperties(paths.logs));
+  await writeFile(paths.log4jConfig, log4jProperties(paths.logs, '`npm run services -- up --cluster`'));
   if (await brokerFormatted(id)) return;
 
   const cluster = launch.clusterId;
