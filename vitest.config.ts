@@ -33,6 +33,18 @@ export default defineConfig({
           hookTimeout: 300_000,
         },
       },
+      {
+        test: {
+          name: 'cluster',
+          // Three SASL_SSL Kafka brokers and three Elasticsearch nodes with TLS (npm run services -- up --cluster).
+          include: ['test/cluster/**/*.test.ts'],
+          globalSetup: ['test/cluster-setup.ts'],
+          // One cluster is shared, and the tests kill and restart its nodes: files run one at a time.
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+        },
+      },
     ],
   },
 });

@@ -1,14 +1,16 @@
 /**
- * `npm run services -- up|down|status [--json]`: the command-line face of ./index.ts.
+ * `npm run services -- up|down|status [--json] [--cluster]`: the command-line face of ./index.ts and, with
+ * --cluster, of ./cluster/index.ts.
  */
 import { describeError } from '../core/errors.ts';
+import { clusterUsage, runClusterCommand } from './cluster/cli.ts';
 import { downLocalServices, localServicesStatus, upLocalServices, type LocalServiceStatus } from './index.ts';
 import { servicesDir } from './paths.ts';
 import { seconds } from './process.ts';
 import { ELASTICSEARCH_VERSION, KAFKA_VERSION } from './versions.ts';
 
 function usage(): string {
-  return `Usage: npm run services -- <command> [--json]
+  return `Usage: npm run services -- <command> [--json] [--cluster]
 
 Runs Apache Kafka ${KAFKA_VERSION} (127.0.0.1:9092) and Elasticsearch ${ELASTICSEARCH_VERSION} (http://127.0.0.1:9200)
 locally for pantau. The first "up" fetches them from Maven Central (needs mvn and Java 17+); everything
@@ -25,7 +27,8 @@ Environment:
   PANTAU_KAFKA_START_TIMEOUT_MS           health wait for Kafka (default 60000)
   PANTAU_ELASTICSEARCH_START_TIMEOUT_MS   health wait for Elasticsearch (default 90000)
   MAVEN_OPTS=-Dmaven.repo.local=<dir>     use another Maven repository cache
-`;
+
+${clusterUsage()}`;
 }
 
 function table(rows: LocalServiceStatus[]): string {
@@ -45,12 +48,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return 0;
   }
-  const unknown = [...flags].filter((f) => f !== '--json');
+  const unknown = [...flags].filter((f) => f !== '--json' && f !== '--cluster');
   if (!command || args.length > 1 || unknown.length > 0 || !['up', 'down', 'status'].includes(command)) {
     process.stderr.write(`${command && !['up', 'down', 'status'].includes(command) ? `unknown command "${command}"\n\n` : ''}${usage()}`);
     return 2;
   }
   const log = (line: string): void => console.log(line);
+  if (flags.has('--cluster')) return runClusterCommand(command as 'up' | 'down' | 'status', { json: flags.has('--json'), log });
   const started = Date.now();
   switch (command) {
     case 'up': {

@@ -62,9 +62,12 @@ export function fallbackElasticsearchBase(): string {
   return `/var/tmp/pantau-services-${createHash('sha256').update(servicesDir()).digest('hex').slice(0, 12)}`;
 }
 
-/** The folder for Elasticsearch's install, data and logs: .services/elasticsearch when the user can reach it. */
-export async function chooseElasticsearchRoot(runAs: RunAs | undefined): Promise<string> {
-  const preferred = join(servicesDir(), 'elasticsearch');
+/**
+ * The folder for Elasticsearch's install, data and logs: .services/<relative> when the user can reach it,
+ * else <fallback base>/<fallbackName>. The local cluster passes its own pair ('cluster/elasticsearch').
+ */
+export async function chooseElasticsearchRoot(runAs: RunAs | undefined, relative = 'elasticsearch', fallbackName = 'elasticsearch'): Promise<string> {
+  const preferred = join(servicesDir(), relative);
   if (!runAs) return preferred;
   await mkdir(servicesDir(), { recursive: true });
   const [command, args] = asUser(runAs, 'test', ['-x', servicesDir()]);
@@ -79,5 +82,5 @@ export async function chooseElasticsearchRoot(runAs: RunAs | undefined): Promise
   const info = await lstat(base);
   if (!info.isDirectory() || info.uid !== 0) throw userError(`${base} exists but is not a root-owned directory; remove it and run again`);
   await chmod(base, 0o755);
-  return join(base, 'elasticsearch');
+  return join(base, fallbackName);
 }

@@ -10,9 +10,10 @@ import { isAlive, sleep } from './process.ts';
 
 const LOCK_WAIT_MS = 10 * 60_000;
 
-export async function withLock<T>(log: (line: string) => void, action: () => Promise<T>): Promise<T> {
-  await mkdir(runDir(), { recursive: true });
-  const path = join(runDir(), 'lock');
+/** `dir` holds the lock file: .services/run for the single-node services, the cluster has its own. */
+export async function withLock<T>(log: (line: string) => void, action: () => Promise<T>, dir = runDir()): Promise<T> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, 'lock');
   const deadline = Date.now() + LOCK_WAIT_MS;
   let announced = false;
   for (;;) {
