@@ -20,7 +20,10 @@ import { stageBatchSeconds, stageErrors } from '../core/metrics.ts';
 export interface BatchContext {
   topic: string;
   partition: number;
-  /** False once the consumer is stopping or the partition went to another member: finish up, don't start new work. */
+  /**
+   * False once the consumer is stopping, the partition went to another member, or a heartbeat failed while the
+   * handler ran (the membership is in doubt): finish up, don't start new work.
+   */
   isRunning: () => boolean;
 }
 
@@ -77,14 +80,26 @@ export async function startBatchConsumer(options: BatchConsumerOptions): Promise
     partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
-      const context: BatchContext = { topic: batch.topic, partition: batch.partition, isRunning: () => isRunning() && !isStale() };
+      // A heartbeat that fails while the handler runs (a rebalance began, the member was expired, the group
+      // coordinator moved or is unreachable) means this member may no longer own the partition: another one
+      // may be redoing the batch already. Handlers that can stop early (the alert router) do, leaving the rest
+      // for whoever owns the partition next; the batch is then not committed here.
+      let heartbeatFailed = false;
+      const context: BatchContext = { topic: batch.topic, partition: batch.partition, isRunning: () => isRunning() && !isStale() && !heartbeatFailed };
       if (batch.messages.length === 0) return;
       const timer = stageBatchSeconds.startTimer({ stage: options.stage });
       for (let attempt = 1; ; attempt++) {
         if (!isRunning() || isStale()) return; // rebalanced away or stopping: the next owner replays it
         // A failed heartbeat here (the group is rebalancing) is not lost: the commit after the handler meets
         // the same state and KafkaJS rejoins then.
-        const keepAlive = setInterval(() => void heartbeat().catch(() => {}), heartbeatInterval);
+        heartbeatFailed = false;
+        const keepAlive = setInterval(
+          () =>
+            void heartbeat().catch(() => {
+              heartbeatFailed = true;
+            }),
+          heartbeatInterval,
+        );
         try {
           await handler(batch.messages, context).finally(() => clearInterval(keepAlive));
           break;
