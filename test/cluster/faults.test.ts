@@ -9,10 +9,13 @@
  *
  * Run with PANTAU_CLUSTER_PORT_OFFSET set when another cluster runs on the same machine.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
 import type { AppConfig } from '../../src/config/config.ts';
 import { silentLogger } from '../../src/core/log.ts';
+import { PROJECT_ROOT } from '../../src/core/paths.ts';
 import {
   clusterConnection,
   connectionEnv,
@@ -36,6 +39,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-r
 import { generatePosts, spawnWorker, writePipelineFile, type WorkerProcess } from '../helpers/worker-process.ts';
 
 const N = 20_000;
+const ARTIFACTS = join(PROJECT_ROOT, 'test/artifacts/faults');
 const STREAM_MS = 20_000;
 const BROKERS: BrokerId[] = [1, 2, 3];
 const DATA_NODES: ElasticsearchNodeName[] = ['es-1', 'es-2'];
@@ -48,7 +52,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const problems = (output: string) =>
   output
     .split('\n')
-    .filter((l) => /warn|error|crash|fatal/i.test(l))
+    .filter((l) => /warn|error|crash|fatal/i.test(l) && !/Heartbeat|re-joining|ECONNREFUSED|seed broker/.test(l))
     .slice(-40)
     .join('\n');
 
@@ -175,14 +179,14 @@ describe('faults on the local cluster, 20,000 posts each', () => {
   }
 
   /** Streams the scenario's posts; `fault` runs once `faultAt` posts were sent and is awaited with the stream. */
-  async function stream(s: Scenario, fault: { at: number; run: () => Promise<void> }): Promise<{ produced: ProduceFigures; faultAt: number; started: number }> {
+  async function stream(s: Scenario, fault: { at: number; run: () => Promise<void> }, durationMs = STREAM_MS): Promise<{ produced: ProduceFigures; faultAt: number; started: number }> {
     const posts = generatePosts(N, s.tag);
     s.sampler.start();
     const started = Date.now();
     let faultAt = 0;
     let faultRun: Promise<void> | undefined;
     const produced = await producePaced(s.ctx.producer, s.admin, s.config.pipeline.kafka.topics.raw.name, posts, {
-      durationMs: STREAM_MS,
+      durationMs,
       log,
       onProgress: (sent) => {
         if (faultRun === undefined && sent >= fault.at) {
@@ -201,7 +205,12 @@ describe('faults on the local cluster, 20,000 posts each', () => {
   async function finish(s: Scenario, run: { produced: ProduceFigures; faultAt: number; started: number }, extra: string[]): Promise<void> {
     const outcome = await expectExactlyOnce(s.ctx, s.receiver, s.tag, N, log).catch(async (error: unknown) => {
       log(`[${s.tag}] FAILED; consumer groups:\n${await describeLag(s).catch((e: unknown) => String(e))}`);
-      s.workers.forEach((w, i) => log(`[${s.tag}] worker ${i} warnings and errors:\n${problems(w.output())}`));
+      mkdirSync(ARTIFACTS, { recursive: true });
+      s.workers.forEach((w, i) => {
+        const file = join(ARTIFACTS, `${s.tag}-worker-${i}.log`);
+        writeFileSync(file, w.output());
+        log(`[${s.tag}] worker ${i}: log in ${file}; its last warnings and errors:\n${problems(w.output())}`);
+      });
       throw error;
     });
     s.sampler.stop();
@@ -299,8 +308,10 @@ describe('faults on the local cluster, 20,000 posts each', () => {
   it('a rolling restart of the three brokers, one at a time, while the stream runs', async () => {
     const s = await setUp('rolling');
     const durations: string[] = [];
+    // Restarts take 15–60 s each here, the stream 25 s: the first restart begins at once, so the stream runs
+    // through the first broker's controlled shutdown and return; the others meet the pipeline catching up or idle.
     const run = await stream(s, {
-      at: N * 0.15,
+      at: N * 0.05,
       run: async () => {
         for (const id of BROKERS) {
           const t = Date.now();
@@ -309,7 +320,7 @@ describe('faults on the local cluster, 20,000 posts each', () => {
           log(`[${s.tag}] broker ${id} restarted and every partition in sync after ${secs(Date.now() - t)}; ${s.sampler.last()} indexed`);
         }
       },
-    });
+    }, 25_000);
     await finish(s, run, [`restarts (stop, start, in sync): ${durations.join(', ')}`]);
     await waitForFullIsr(s);
   }, 420_000);

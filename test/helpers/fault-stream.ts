@@ -60,7 +60,7 @@ export interface ProduceFigures {
 
 /**
  * Sends `posts` in chunks spread evenly over `durationMs` with acks=-1, each chunk when its time comes (or
- * at once when an earlier one was held up). A send that fails after KafkaJS's retries is sent again (the
+ * as soon as fewer than `maxInFlight` chunks are unacknowledged, when they are held up). A send that fails after KafkaJS's retries is sent again (the
  * sinks are idempotent: a post twice in the topic is still one document and one alert).
  *
  * Each chunk goes out as one send per partition (partition chosen as the default partitioner would), never
@@ -75,9 +75,10 @@ export async function producePaced(
   admin: Admin,
   topic: string,
   posts: Post[],
-  options: { durationMs: number; chunk?: number; log: Log; onProgress?: (sent: number) => void },
+  options: { durationMs: number; chunk?: number; maxInFlight?: number; log: Log; onProgress?: (sent: number) => void },
 ): Promise<ProduceFigures> {
   const chunk = options.chunk ?? 200;
+  const maxInFlight = options.maxInFlight ?? 8;
   const chunks = Math.ceil(posts.length / chunk);
   const interval = options.durationMs / chunks;
   const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
@@ -103,9 +104,12 @@ export async function producePaced(
     }
   };
 
+  const inFlight = new Set<Promise<void>>();
   for (let i = 0; i < chunks; i++) {
     const wait = started + i * interval - Date.now();
     if (wait > 0) await sleep(wait);
+    // Chunks overlap (a slow broker must not slow the stream down by itself), up to a bound.
+    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     const byPartition = new Map<number, Message[]>();
     for (const p of posts.slice(i * chunk, (i + 1) * chunk)) {
       const message: Message = { key: p.id, value: JSON.stringify(p) };
@@ -113,11 +117,17 @@ export async function producePaced(
       byPartition.set(partition, [...(byPartition.get(partition) ?? []), message]);
     }
     const sendStarted = Date.now();
-    await Promise.all([...byPartition].map(([partition, messages]) => sendPartition(partition, messages, `chunk ${i}`)));
-    longestSendMs = Math.max(longestSendMs, Date.now() - sendStarted);
-    sent += Math.min(chunk, posts.length - i * chunk);
-    options.onProgress?.(sent);
+    const size = Math.min(chunk, posts.length - i * chunk);
+    const sending = Promise.all([...byPartition].map(([partition, messages]) => sendPartition(partition, messages, `chunk ${i}`))).then(() => {
+      longestSendMs = Math.max(longestSendMs, Date.now() - sendStarted);
+      sent += size;
+      options.onProgress?.(sent);
+    });
+    const tracked: Promise<void> = sending.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    tracked.catch(() => {}); // awaited below
   }
+  await Promise.all(inFlight);
   return { sent, ms: Date.now() - started, resends, longestSendMs };
 }
 
