@@ -20,7 +20,11 @@ import { stageBatchSeconds, stageErrors } from '../core/metrics.ts';
 export interface BatchContext {
   topic: string;
   partition: number;
-  /** False once the consumer is stopping or the partition went to another member: finish up, don't start new work. */
+  /**
+   * False once the consumer is stopping, the partition went to another member, or the membership is in doubt
+   * (a heartbeat failed while the handler ran, or none succeeded for half the session timeout): finish up,
+   * don't start new work.
+   */
   isRunning: () => boolean;
 }
 
@@ -77,14 +81,37 @@ export async function startBatchConsumer(options: BatchConsumerOptions): Promise
     partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
-      const context: BatchContext = { topic: batch.topic, partition: batch.partition, isRunning: () => isRunning() && !isStale() };
+      // A heartbeat that fails while the handler runs (a rebalance began, the member was expired, the group
+      // coordinator moved or is unreachable) means this member may no longer own the partition: another one
+      // may be redoing the batch already. Handlers that can stop early (the alert router) do, leaving the rest
+      // for whoever owns the partition next; the batch is then not committed here.
+      // A heartbeat that hangs (its coordinator died: the request waits for its timeout) is as bad: the group
+      // expires a member after a session timeout without one, so half of it without a successful heartbeat
+      // is taken as doubt too.
+      // (KafkaJS's heartbeat() resolves without a request when the last successful one is recent enough:
+      // that too is a success as recent as the heartbeat interval.)
+      let heartbeatFailed = false;
+      let lastHeartbeat = Date.now();
+      const membershipHolds = () => !heartbeatFailed && Date.now() - lastHeartbeat < sessionTimeout / 2;
+      const beat = () =>
+        heartbeat().then(
+          () => {
+            lastHeartbeat = Date.now();
+            heartbeatFailed = false;
+          },
+          (error: unknown) => {
+            heartbeatFailed = true;
+            throw error;
+          },
+        );
+      const context: BatchContext = { topic: batch.topic, partition: batch.partition, isRunning: () => isRunning() && !isStale() && membershipHolds() };
       if (batch.messages.length === 0) return;
       const timer = stageBatchSeconds.startTimer({ stage: options.stage });
       for (let attempt = 1; ; attempt++) {
         if (!isRunning() || isStale()) return; // rebalanced away or stopping: the next owner replays it
         // A failed heartbeat here (the group is rebalancing) is not lost: the commit after the handler meets
         // the same state and KafkaJS rejoins then.
-        const keepAlive = setInterval(() => void heartbeat().catch(() => {}), heartbeatInterval);
+        const keepAlive = setInterval(() => void beat().catch(() => {}), heartbeatInterval);
         try {
           await handler(batch.messages, context).finally(() => clearInterval(keepAlive));
           break;
@@ -105,7 +132,7 @@ export async function startBatchConsumer(options: BatchConsumerOptions): Promise
           // Sleep in slices so the group does not think we died while the sink recovers.
           for (let waited = 0; waited < delay && isRunning(); waited += 1000) {
             await sleep(Math.min(1000, delay - waited));
-            await heartbeat();
+            await beat();
           }
         }
       }

@@ -4,9 +4,10 @@
  * definitions under pipelines/.
  */
 import type { Client } from '@elastic/elasticsearch';
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { createKafka } from '../bus/kafka-client.ts';
 import { kafkaError } from '../bus/kafka-errors.ts';
+import { trackingPartitioner } from '../bus/produce.ts';
 import { ensureTopics } from '../bus/topics.ts';
 import type { AppConfig } from '../config/config.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
@@ -43,11 +44,12 @@ export async function openContext(config: AppConfig, endpoints: Endpoints, logge
     prefix: config.pipeline.elasticsearch.indexPrefix,
     logger,
   });
-  // The default (murmur2, Java-compatible) partitioner named explicitly: same key → same partition as Java clients.
+  // The default (murmur2, Java-compatible) partitioner named explicitly: same key → same partition as Java clients;
+  // it notes each message's partition, so produceAll can check that all of them were acknowledged.
   // Five requests in flight (the Kafka default) let a stage's produce requests overlap. The price: a request
   // retried after a broker error can land after a later one of the same partition. Posts carry stable ids,
   // so this only matters when a source re-sends an updated post within the same moment.
-  const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 5, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 5, createPartitioner: trackingPartitioner });
   try {
     await producer.connect();
   } catch (cause) {

@@ -8,7 +8,7 @@
  * heartbeating meanwhile (bus/batch-consumer.ts), so a slow receiver never costs it its group membership.
  */
 import { isoNow, systemClock, type Clock } from '../core/clock.ts';
-import { describeError, isRetriable } from '../core/errors.ts';
+import { describeError, isRetriable, PantauError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Alert } from '../core/post.ts';
 import { backoffMs } from '../core/retry.ts';
@@ -29,7 +29,7 @@ export interface RouteOptions {
   retryBaseMs: number;
   logger: Logger;
   clock?: Clock;
-  /** False once the stage is stopping or lost the partition: the rest of the batch is left pending. */
+  /** False once the stage is stopping or may have lost the partition: the rest of the batch is left pending (and the batch fails retriably). */
   isRunning?: () => boolean;
 }
 
@@ -61,7 +61,16 @@ export async function routeAlerts(batch: Alert[], options: RouteOptions): Promis
       logger.debug('alert recorded (no webhook configured)', { post: alert.post_id, flags: alert.flags });
       continue;
     }
-    if (stillPending) continue; // the receiver is down: leave the rest pending for the retry
+    // The partition may be another member's now (a rebalance, a lost group coordinator): that member claims
+    // the same alerts, finds them pending and delivers them. Sending them here as well would deliver twice.
+    if (!stillPending && !running()) {
+      stillPending = new PantauError('alert routing stopped: the stage is stopping or its partition may have gone to another member; the rest stays pending', {
+        stage: 'alerting',
+        code: 'alerts_partition_lost',
+        retriable: true,
+      });
+    }
+    if (stillPending) continue; // the receiver is down, or the partition went elsewhere: leave the rest pending for the retry
     for (let attempt = 1; ; attempt++) {
       try {
         await postAlert(options.webhookUrl, alert, options.timeoutMs);
