@@ -244,12 +244,22 @@ export async function expectExactlyOnce(ctx: PipelineContext, receiver: WebhookR
     throw new Error(`${String(error)} (have ${await count(posts).catch(() => '?')})`);
   });
   const flaggedQuery: estypes.QueryDslQueryContainer = { bool: { filter: [{ term: { flagged: true } }, { term: { 'relevance.relevant': true } }] } };
-  const flagged = await distinctValues(es, posts, 'id', flaggedQuery);
-  await waitFor(`${flagged.length} alerts delivered in ${ledger}`, async () => ((await count(ledger, { term: { status: 'delivered' } })) >= flagged.length ? true : undefined), timeoutMs).catch(
-    async (error: unknown) => {
-      throw new Error(`${String(error)} (have ${await count(ledger).catch(() => '?')} ledger entries, ${receiver.calls.length} webhook calls)`);
-    },
-  );
+  // The index and the ledger are written by different stages: both are read until the ledger holds exactly one
+  // delivered entry per flagged post, or the time is up (then the posts they disagree on are shown).
+  let flagged: string[] = [];
+  await waitFor(`one delivered alert per flagged post in ${ledger}`, async () => {
+    await es.indices.refresh({ index: posts, ignore_unavailable: true, allow_no_indices: true });
+    flagged = await distinctValues(es, posts, 'id', flaggedQuery);
+    const entries = await count(ledger);
+    const delivered = await count(ledger, { term: { status: 'delivered' } });
+    return entries === flagged.length && delivered === flagged.length ? true : undefined;
+  }, timeoutMs).catch(async (error: unknown) => {
+    const flaggedSet = new Set(flagged);
+    const strays = (await distinctValues(es, ledger, 'post_id')).filter((id) => !flaggedSet.has(id));
+    const docs = strays.length === 0 ? [] : (await es.search<Record<string, unknown>>({ index: posts, size: 5, query: { ids: { values: strays.slice(0, 5) } } })).hits.hits.map((h) => h._source);
+    const shown = docs.map((d) => JSON.stringify({ id: d?.id, flagged: d?.flagged, flags: d?.flags, relevance: d?.relevance, classified_at: d?.classified_at, indexed_at: d?.indexed_at, model_version: d?.model_version }));
+    throw new Error(`${String(error)} (${flagged.length} flagged posts in the index, ${await count(ledger).catch(() => '?')} ledger entries, ${receiver.calls.length} webhook calls; ${strays.length} ledger posts not flagged in the index, e.g. ${shown.join(' ')})`);
+  });
   await sleep(2_000); // room for a late duplicate (a document, a ledger entry or a webhook call) to show up
 
   // The posts: exactly the generated ids.
