@@ -49,19 +49,19 @@ async function refused(config: KafkaConfig): Promise<unknown> {
   }
 }
 
-beforeAll(async () => {
-  connection = await clusterConnection();
-  ca = await readFile(connection.kafkaCaFile, 'utf8');
-});
-
-afterAll(async () => {
-  const admin = new Kafka(kafkaConfig()).admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [topic] }).catch(() => {});
-  await admin.disconnect();
-});
-
 describe('local cluster', () => {
+  beforeAll(async () => {
+    connection = await clusterConnection();
+    ca = await readFile(connection.kafkaCaFile, 'utf8');
+  });
+
+  afterAll(async () => {
+    const admin = new Kafka(kafkaConfig()).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+    await admin.disconnect();
+  });
+
   it('reports all six nodes healthy, and its environment names TLS, SCRAM and HTTPS', async () => {
     const status = await clusterStatus();
     expect(status.map((s) => [s.name, s.healthy])).toEqual([
