@@ -15,40 +15,25 @@
  * alert id it saw twice has a failed attempt in its ledger entry. A duplicate without one (two members
  * delivering the same batch after a rebalance) fails the test.
  */
-import { randomBytes } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import type { estypes } from '@elastic/elasticsearch';
 import { Partitioners, type Admin, type Message, type Producer } from 'kafkajs';
 import { expect } from 'vitest';
-import { loadConfig, type AppConfig } from '../../src/config/config.ts';
+import type { AppConfig } from '../../src/config/config.ts';
 import type { Post } from '../../src/core/post.ts';
 import type { PipelineContext } from '../../src/pipeline/context.ts';
 import { alertsIndex, postsAlias } from '../../src/store/index-names.ts';
-import { waitFor } from './cluster.ts';
+import { isolatedConfig, waitFor } from './cluster.ts';
 import type { WebhookReceiver } from './webhook-receiver.ts';
 
 export type Log = (line: string) => void;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Like test/helpers/cluster.ts isolatedConfig, but for the cluster: its env (TLS, SASL, both data nodes) and 3 partitions per topic. */
+/** test/helpers/cluster.ts isolatedConfig with the cluster's env (TLS, SASL, both data nodes): 3 partitions per topic. */
 export function clusterIsolatedConfig(label: string, env: Record<string, string>): AppConfig {
-  const id = `${label}-${randomBytes(4).toString('hex')}`;
-  const config = loadConfig({ ...env });
-  const { topics, groups } = config.pipeline.kafka;
-  for (const topic of Object.values(topics)) {
-    topic.name = `test.${id}.${topic.name}`;
-    topic.partitions = 3;
-  }
-  groups.classify = `test-${id}-classify`;
-  groups.index = `test-${id}-index`;
-  groups.alerts = `test-${id}-alerts`;
-  groups.desk = `test-${id}-desk`;
-  config.pipeline.elasticsearch.indexPrefix = `test-${id}`;
-  config.pipeline.index.retryBaseMs = 100;
-  config.pipeline.alerts.retryBaseMs = 100;
-  config.pipeline.desk.retryBaseMs = 50;
-  config.pipeline.desk.maxAttempts = 2;
+  const config = isolatedConfig(label, env);
+  for (const topic of Object.values(config.pipeline.kafka.topics)) topic.partitions = 3;
   return config;
 }
 
