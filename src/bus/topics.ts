@@ -6,6 +6,7 @@
  */
 import type { Kafka } from 'kafkajs';
 import type { TopicDefinition } from '../config/pipeline.ts';
+import { PantauError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { kafkaError } from './kafka-errors.ts';
 
@@ -22,12 +23,48 @@ export interface EnsureTopicsResult {
   mismatched: PartitionMismatch[];
 }
 
-export async function ensureTopics(kafka: Kafka, topics: TopicDefinition[], logger: Logger): Promise<EnsureTopicsResult> {
+/**
+ * Attempts in all when a step fails retriably. Right after a topic is created, a busy broker's metadata may not
+ * know it yet: KafkaJS's wait for leaders (createTopics with waitForLeaders) retries LEADER_NOT_AVAILABLE but
+ * not UNKNOWN_TOPIC_OR_PARTITION, which then fails the whole call. Every step here is idempotent, so the
+ * procedure simply starts over; the second time the topics are there.
+ */
+const ENSURE_ATTEMPTS = 5;
+
+export interface EnsureTopicsOptions {
+  /** Waits between attempts (tests pass a no-op). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function ensureTopics(kafka: Kafka, topics: TopicDefinition[], logger: Logger, options: EnsureTopicsOptions = {}): Promise<EnsureTopicsResult> {
+  const sleep = options.sleep ?? defaultSleep;
+  // The topics missing at the first look are the ones created, even when a later attempt finds them made.
+  let firstLook: Set<string> | null = null;
+  const onLook = (missing: string[]) => {
+    firstLook ??= new Set(missing);
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await ensureTopicsOnce(kafka, topics, logger, onLook);
+      const created = firstLook as Set<string> | null;
+      return { ...result, created: topics.filter((t) => created?.has(t.name) ?? false).map((t) => t.name) };
+    } catch (error) {
+      if (!(error instanceof PantauError) || !error.retriable || attempt >= ENSURE_ATTEMPTS) throw error;
+      logger.warn('creating Kafka topics: a retriable failure, starting over', { attempt, error: error.message });
+      await sleep(250 * 2 ** (attempt - 1));
+    }
+  }
+}
+
+async function ensureTopicsOnce(kafka: Kafka, topics: TopicDefinition[], logger: Logger, onLook: (missing: string[]) => void): Promise<EnsureTopicsResult> {
   const admin = kafka.admin();
   try {
     await admin.connect();
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.name));
+    onLook(missing.map((t) => t.name));
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
