@@ -75,6 +75,9 @@ describe('faults on the local cluster, 20,000 posts each', () => {
   const fileStarted = Date.now();
 
   beforeAll(async () => {
+    // Every scenario starts from the whole cluster, even when a suite before this one left a node down.
+    for (const id of BROKERS) await startBroker(id, { log });
+    for (const name of DATA_NODES) await startElasticsearchNode(name, { log });
     connection = await clusterConnection();
     env = { ...connectionEnv(connection), ELASTICSEARCH_URL: connection.elasticsearchUrls.join(',') };
   });

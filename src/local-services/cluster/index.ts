@@ -186,8 +186,18 @@ async function inspectNode(node: ClusterNode): Promise<{ state?: ServiceState; p
   return { state, pids: [owner.pid], mainPid: owner.pid };
 }
 
-async function assertNodePortsFree(node: ClusterNode): Promise<void> {
+/** How long startBroker and startElasticsearchNode wait for a just-killed node's ports (see assertNodePortsFree). */
+const RESTART_PORT_GRACE_MS = 30_000;
+
+/**
+ * Fails when one of the node's ports is taken. A node killed a moment ago may still hold its ports while the
+ * kernel tears the process down (seconds for a JVM on a loaded machine), so a taken port is looked at again for
+ * up to `graceMs` before it counts.
+ */
+async function assertNodePortsFree(node: ClusterNode, graceMs = 0): Promise<void> {
+  const deadline = Date.now() + graceMs;
   for (const port of node.ports) {
+    while ((await isPortOpen(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
     if (!(await isPortOpen(port))) continue;
     const owner = await portOwner(port);
     const who = owner ? ` (pid ${owner.pid}: ${owner.command.length > 120 ? `${owner.command.slice(0, 117)}...` : owner.command})` : '';
@@ -443,7 +453,7 @@ export async function startBroker(id: BrokerId, opts: { advertisedClientPort?: n
   const log = opts.log ?? quiet;
   if ((await inspectNode(node)).pids.length > 0) return;
   await removeNodeState(node.key);
-  await assertNodePortsFree(node);
+  await assertNodePortsFree(node, RESTART_PORT_GRACE_MS);
   const ctx = await context([node], log);
   await launchNode(node, ctx, log, opts.advertisedClientPort);
   await waitFor(
@@ -485,7 +495,7 @@ export async function startElasticsearchNode(name: ElasticsearchNodeName, opts: 
   const log = opts.log ?? quiet;
   if ((await inspectNode(node)).pids.length > 0) return;
   await removeNodeState(node.key);
-  await assertNodePortsFree(node);
+  await assertNodePortsFree(node, RESTART_PORT_GRACE_MS);
   const ctx = await context([node], log);
   await launchNode(node, ctx, log);
   await waitFor(
