@@ -9,6 +9,9 @@ import { ConfigResourceTypes, Kafka, logLevel, type KafkaConfig } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterConnection, clusterEnv, clusterStatus, killBroker, startBroker, type ClusterConnection } from '../../src/local-services/cluster/index.ts';
 import { httpsJson } from '../../src/local-services/cluster/elasticsearch-nodes.ts';
+import { ensureTopics } from '../../src/bus/topics.ts';
+import { silentLogger } from '../../src/core/log.ts';
+import { waitFor } from '../helpers/cluster.ts';
 
 let connection: ClusterConnection;
 let ca: string;
@@ -87,8 +90,10 @@ describe('local cluster', () => {
     try {
       const cluster = await admin.describeCluster();
       expect(cluster.brokers.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
-      await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: -1 }], waitForLeaders: true });
-      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      // pantau's own topic creation (replication factor -1, the brokers' default), which starts over when a busy
+      // broker does not know the new topic yet; the metadata read that follows can meet the same, so it is polled.
+      await ensureTopics(new Kafka(kafkaConfig()), [{ name: topic, partitions: 2, retentionMs: 3_600_000 }], silentLogger);
+      const { topics } = await waitFor('the new topic in the metadata', () => admin.fetchTopicMetadata({ topics: [topic] }));
       for (const partition of topics[0]!.partitions) expect(partition.replicas).toHaveLength(3);
       const described = await admin.describeConfigs({
         resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['min.insync.replicas', 'unclean.leader.election.enable'] }],
