@@ -110,7 +110,7 @@ describe("a morning's work on the real stream", () => {
 
     await row(confirmItem!.item_id).locator('.open-link').click();
     await poll(() => analyst.page.locator('#item-claim').textContent()).toContain('Anda tangani');
-    expect(await analyst.page.locator('.post').count()).toBe(Math.min(confirmItem!.posts_count, 50));
+    await poll(() => analyst.page.locator('.post').count()).toBe(Math.min(confirmItem!.posts_count, 50)); // drawn after the claim banner
     expect(await analyst.page.locator('details.why').first().textContent()).toContain(classifier.modelVersion);
     await analyst.page.getByRole('button', { name: 'Konfirmasi', exact: true }).click();
     await poll(() => analyst.page.locator('#decision-result').textContent()).toContain('Tersimpan: Konfirmasi');

@@ -205,7 +205,7 @@ describe('analyst workspace in the browser', () => {
     // Confirm the whole narrative.
     await first.locator('.open-link').click();
     await poll(() => page.locator('#item-claim').textContent()).toContain('Anda tangani');
-    expect(await page.locator('.post').count()).toBe(3);
+    await poll(() => page.locator('.post').count()).toBe(3); // the item is drawn after the claim banner (they load side by side)
     expect(await page.locator('details.why').first().textContent()).toContain('Mengapa ditandai');
     expect(await page.locator('details.why').first().textContent()).toContain('pantau-id-v2');
     expect(await page.locator('details.why').first().textContent()).toContain('di atas ambang peringatan');
@@ -352,7 +352,7 @@ describe('analyst workspace in the browser', () => {
     await page.getByRole('button', { name: 'Eskalasi', exact: true }).click();
     await poll(() => page.locator('#decision-result').textContent()).toContain('Tersimpan: Eskalasi ke unit humas');
     expect(await page.locator('#decision-result').textContent()).toContain('Unit: komdigi');
-    expect(await page.locator('#audit-trail > li').count()).toBe(2);
+    await poll(() => page.locator('#audit-trail > li').count()).toBe(2);
     await shot(page, 'desktop-item-escalated');
     expect(problems).toEqual([]);
   });
@@ -364,8 +364,10 @@ describe('analyst workspace in the browser', () => {
     expect(await itemRow(page, 'narasi-klaim').textContent()).toContain(CLAIM);
     await itemRow(page, 'narasi-klaim').locator('.open-link').click();
     await poll(() => page.locator('#item-claim').textContent()).toContain('Anda tangani');
+    // The claim and the item load side by side: the banner can say "Anda tangani" before the item (with its
+    // suggestions) is drawn.
     const suggestion = page.locator('.suggestion').filter({ hasText: CLAIM });
-    expect(await suggestion.count()).toBe(1);
+    await poll(() => suggestion.count()).toBe(1);
     await suggestion.getByRole('button', { name: 'Pilih untuk ditautkan' }).click();
     expect(await page.getByLabel('Tautkan klarifikasi').inputValue()).toBe(claimKey(CLAIM));
     await page.getByRole('button', { name: 'Tautkan', exact: true }).click();
